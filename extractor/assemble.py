@@ -1,0 +1,138 @@
+"""One article and its mentions → its row in ``articles`` and its rows in ``indicators``."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from bisect import bisect_left
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from extractor.mention import APPROX_FLAGS, DIMENSIONS, Mention
+from extractor.metadata import ArticleMeta
+
+SENTENCE_BREAKS = frozenset("。！？!?；;…\n")
+CLAUSE_BREAKS = SENTENCE_BREAKS | frozenset("，,：:")
+_CLOSERS = frozenset("”’」』）)】》\"'")
+"""Closing quotes and brackets that stay with the sentence they end."""
+
+
+def article_id(text: str) -> str:
+    """Stable id of an article: the first 16 hex digits of the SHA-256 of its text."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRows:
+    """An article's row for ``articles`` and its rows for ``indicators``."""
+
+    article: dict[str, Any]
+    indicators: list[dict[str, Any]]
+
+    @property
+    def article_id(self) -> str:
+        """The article's id."""
+        return self.article["article_id"]
+
+    @property
+    def source(self) -> str:
+        """Where the article came from."""
+        return self.article["source"]
+
+
+class InvalidMention(ValueError):
+    """The engine returned a mention that breaks the contract (offsets or flags)."""
+
+
+class _Segmenter:
+    """Finds the sentence or clause around a span, ignoring breaks inside the span."""
+
+    def __init__(self, text: str, breaks: frozenset[str], keep_break: bool) -> None:
+        self.text = text
+        self.keep_break = keep_break
+        self.positions = [i for i, c in enumerate(text) if c in breaks]
+
+    def around(self, start: int, end: int) -> str:
+        text, positions = self.text, self.positions
+        i = bisect_left(positions, start)
+        left = positions[i - 1] + 1 if i else 0
+        while left < start and text[left] in _CLOSERS:
+            left += 1
+        j = bisect_left(positions, end)
+        if j == len(positions):
+            right = len(text)
+        else:
+            right = positions[j]
+            if self.keep_break and text[right] != "\n":
+                right += 1
+                while right < len(text) and text[right] in _CLOSERS:
+                    right += 1
+        return text[left:right].strip()
+
+
+def assemble(
+    source: str,
+    text: str,
+    encoding: str,
+    meta: ArticleMeta,
+    extra: Mapping[str, Any],
+    mentions: Sequence[Mention],
+) -> ArticleRows:
+    """The rows of one article; mentions ordered by position. Raises InvalidMention."""
+    aid = article_id(text)
+    sentences = _Segmenter(text, SENTENCE_BREAKS, keep_break=True)
+    clauses = _Segmenter(text, CLAUSE_BREAKS, keep_break=False)
+    rows = []
+    for index, m in enumerate(sorted(mentions, key=lambda m: (m.start, m.end))):
+        _check(text, m)
+        rows.append({
+            "article_id": aid,
+            "mention_index": index,
+            "start": m.start,
+            "end": m.end,
+            "surface": m.surface,
+            "value": _float(m.value),
+            "lower": _float(m.lower),
+            "upper": _float(m.upper),
+            "approx": m.approx,
+            "qualifier": m.qualifier,
+            "unit": m.unit,
+            "dimension": m.dimension,
+            "object": m.object,
+            "sentence": sentences.around(m.start, m.end),
+            "clause": clauses.around(m.start, m.end),
+            "rule": m.rule,
+        })
+    article = {
+        "article_id": aid,
+        "source": source,
+        "title": meta.title,
+        "subtitle": meta.subtitle,
+        "published": meta.published,
+        "author": meta.author,
+        "outlet": meta.outlet,
+        "encoding": encoding,
+        "metadata": json.dumps(dict(extra), ensure_ascii=False, sort_keys=True, default=str)
+        if extra else None,
+        "n_chars": len(text),
+        "n_mentions": len(rows),
+        "text": text,
+    }
+    return ArticleRows(article, rows)
+
+
+def _float(x: float | None) -> float | None:
+    return None if x is None else float(x)
+
+
+def _check(text: str, m: Mention) -> None:
+    if not (0 <= m.start < m.end <= len(text)) or text[m.start:m.end] != m.surface:
+        raise InvalidMention(f"mention {m.surface!r} at [{m.start}, {m.end}) does not match "
+                             f"the text there ({text[m.start:m.end]!r}); rule {m.rule}")
+    if m.approx not in APPROX_FLAGS:
+        raise InvalidMention(f"mention {m.surface!r}: approx {m.approx!r} is not one of "
+                             f"{', '.join(APPROX_FLAGS)}")
+    if m.dimension not in DIMENSIONS:
+        raise InvalidMention(f"mention {m.surface!r}: dimension {m.dimension!r} is not one of "
+                             f"{', '.join(DIMENSIONS)}")

@@ -1,0 +1,316 @@
+"""Datasets (``datasets/NAME/dataset.toml``) and the run: read → extract → assemble → write.
+
+The parent process discovers and reads the inputs in sorted order, hands the
+raw articles in chunks to a process pool (HTML main text, metadata,
+extraction, row assembly), and writes the results in input order as they
+come back, so the output does not depend on the number of workers.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import time
+import tomllib
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import Any, BinaryIO, TypeVar
+
+from extractor import extract
+from extractor.assemble import ArticleRows, assemble
+from extractor.metadata import extract_metadata
+from extractor.readers import (
+    ErrorRow,
+    InputFile,
+    RawArticle,
+    ReadFailure,
+    discover,
+    html_to_article,
+    read_input,
+)
+from extractor.writer import DatasetWriter, check_output
+
+DATASETS_DIR = "datasets"
+CONFIG_FILE = "dataset.toml"
+DEFAULT_DATASET = "sample"
+CHUNK_ARTICLES = 16
+"""Articles sent to a worker at a time."""
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class DatasetNotFound(Exception):
+    """No ``dataset.toml`` for the name given (a usage error)."""
+
+
+class ConfigError(Exception):
+    """A ``dataset.toml`` that cannot be used (a usage error)."""
+
+
+def default_workers() -> int:
+    """The number of cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    """How inputs are read and how the run goes."""
+
+    text_field: str = "text"
+    """JSONL key holding the article text."""
+    text_column: str = "text"
+    """CSV column holding the article text."""
+    fmt: str | None = None
+    """Read every input as this format (txt, html, jsonl, csv) instead of by suffix."""
+    workers: int | None = None
+    """Worker processes; None for the core count, 1 to work in this process."""
+    append: bool = False
+    """Keep the existing dataset and add only articles with a new id."""
+
+
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    """What a run did."""
+
+    out: Path
+    inputs: int
+    articles: int
+    indicators: int
+    errors: int
+    skipped: int
+    seconds: float
+    kept: dict[str, int] = field(default_factory=dict)
+    """Rows carried over from the previous dataset (append), per table."""
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every input was read, 1 when some are listed in ``errors``."""
+        return 1 if self.errors else 0
+
+
+@dataclass(frozen=True, slots=True)
+class DatasetConfig:
+    """A dataset definition; paths are relative to the folder of its ``dataset.toml``."""
+
+    name: str
+    folder: Path
+    inputs: tuple[str, ...]
+    output: Path
+    description: str = ""
+    options: RunOptions = RunOptions()
+
+    @classmethod
+    def load(cls, path: Path) -> DatasetConfig:
+        """Read a ``dataset.toml``. Raises ConfigError."""
+        try:
+            with path.open("rb") as f:
+                data = tomllib.load(f)
+        except (OSError, tomllib.TOMLDecodeError) as e:
+            raise ConfigError(f"{path}: {e}") from None
+        section = data.get("dataset", {})
+        options = data.get("options", {})
+        _only(path, "the file", data, {"dataset", "options"})
+        _only(path, "[dataset]", section, {"name", "description", "inputs", "output"})
+        _only(path, "[options]", options, {"text_field", "text_column", "format", "append"})
+        inputs = section.get("inputs")
+        if not inputs or not isinstance(inputs, list) or not all(
+            isinstance(i, str) for i in inputs
+        ):
+            raise ConfigError(f"{path}: [dataset] inputs must be a non-empty list of paths")
+        folder = path.parent.resolve()
+        return cls(
+            name=str(section.get("name", folder.name)),
+            folder=folder,
+            inputs=tuple(inputs),
+            output=folder / str(section.get("output", "out")),
+            description=str(section.get("description", "")),
+            options=RunOptions(
+                text_field=str(options.get("text_field", "text")),
+                text_column=str(options.get("text_column", "text")),
+                fmt=options.get("format"),
+                append=bool(options.get("append", False)),
+            ),
+        )
+
+
+def _only(path: Path, where: str, table: dict[str, Any], allowed: set[str]) -> None:
+    unknown = sorted(set(table) - allowed)
+    if unknown:
+        raise ConfigError(f"{path}: unknown key(s) in {where}: {', '.join(unknown)} "
+                          f"(allowed: {', '.join(sorted(allowed))})")
+
+
+def find_dataset(name: str | None = None, cwd: Path | None = None) -> Path:
+    """The ``dataset.toml`` for ``name`` (default ``sample``).
+
+    ``name`` may be a path to a dataset folder or to its toml file. Otherwise
+    it is looked up as ``datasets/NAME/dataset.toml`` under the current
+    directory first, then in the source tree this package runs from (if any).
+    """
+    cwd = cwd or Path.cwd()
+    name = name or DEFAULT_DATASET
+    given = cwd / name
+    candidates = [given if given.suffix == ".toml" else given / CONFIG_FILE,
+                  cwd / DATASETS_DIR / name / CONFIG_FILE,
+                  Path(__file__).resolve().parent.parent / DATASETS_DIR / name / CONFIG_FILE]
+    for path in candidates:
+        if path.is_file():
+            return path
+    raise DatasetNotFound(f"no dataset {name!r}: looked for "
+                          + ", ".join(str(p) for p in dict.fromkeys(candidates)))
+
+
+def build(
+    config: DatasetConfig,
+    out: Path | None = None,
+    workers: int | None = None,
+    append: bool | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> RunSummary:
+    """Build a dataset from its definition (``out``, ``workers``, ``append`` override it)."""
+    files = discover(config.inputs, config.options.fmt, base=config.folder)
+    options = RunOptions(
+        text_field=config.options.text_field,
+        text_column=config.options.text_column,
+        fmt=config.options.fmt,
+        workers=workers,
+        append=config.options.append if append is None else append,
+    )
+    return run(files, out or config.output, options, name=config.name, progress=progress)
+
+
+def run(
+    files: Sequence[InputFile],
+    out: Path,
+    options: RunOptions = RunOptions(),
+    name: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    stdin: BinaryIO | None = None,
+) -> RunSummary:
+    """Read ``files``, extract, and write the dataset to ``out`` atomically.
+
+    ``progress(done, total)`` is called as input files are finished. Raises
+    OutputError (before any work) when ``out`` cannot take a dataset.
+    """
+    began = time.perf_counter()
+    check_output(out, options.append)
+    workers = options.workers or default_workers()
+    reread = {f.source for f in files}
+    done = 0
+    with DatasetWriter(out, name or out.name, append=options.append, reread=reread) as writer:
+        items = _read_all(files, options, stdin)
+        for file_index, result in _process_in_order(items, workers):
+            if file_index - 1 > done:
+                done = file_index - 1
+                if progress:
+                    progress(done, len(files))
+            writer.add(result)
+        if progress:
+            progress(len(files), len(files))
+    counts = writer.counts
+    return RunSummary(
+        out=out, inputs=len(files), articles=counts.articles, indicators=counts.indicators,
+        errors=counts.errors, skipped=counts.skipped,
+        seconds=time.perf_counter() - began, kept=dict(counts.kept),
+    )
+
+
+def process(item: RawArticle | ErrorRow) -> ArticleRows | ErrorRow:
+    """One raw article → its rows, or the error that stopped it (at any stage)."""
+    if isinstance(item, ErrorRow):
+        return item
+    stage = "parse"
+    try:
+        text, values = item.content, item.fields
+        if item.fmt == "html":
+            text, found = html_to_article(item.content)
+            values = {**found, **values}
+        stage = "metadata"
+        meta, extra = extract_metadata(text, values)
+        stage = "extract"
+        mentions = extract(text)
+        stage = "assemble"
+        return assemble(item.source, text, item.encoding, meta, extra, mentions)
+    except ReadFailure as e:
+        return ErrorRow(item.source, stage, e.error_type, e.message)
+    except Exception as e:
+        return ErrorRow(item.source, stage, type(e).__name__, str(e) or repr(e))
+
+
+def _read_all(
+    files: Sequence[InputFile], options: RunOptions, stdin: BinaryIO | None
+) -> Iterator[tuple[int, RawArticle | ErrorRow]]:
+    """Every raw article or read error, tagged with its file's 1-based index."""
+    for index, item in enumerate(files, 1):
+        for raw in read_input(item, options.text_field, options.text_column, stdin):
+            yield index, raw
+
+
+def _process_chunk(items: list[RawArticle | ErrorRow]) -> list[ArticleRows | ErrorRow]:
+    return [process(item) for item in items]
+
+
+def _process_in_order(
+    items: Iterable[tuple[int, RawArticle | ErrorRow]], workers: int
+) -> Iterator[tuple[int, ArticleRows | ErrorRow]]:
+    """Process items (in a pool when workers > 1), yielding results in input order."""
+    chunks = _chunks(items, CHUNK_ARTICLES)
+    for chunk, results in _ordered_map(_process_chunk, chunks, workers, key=_payload):
+        yield from zip((index for index, _ in chunk), results, strict=True)
+
+
+def _payload(chunk: list[tuple[int, RawArticle | ErrorRow]]) -> list[RawArticle | ErrorRow]:
+    return [item for _, item in chunk]
+
+
+def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _ordered_map(
+    fn: Callable[[Any], R], chunks: Iterator[T], workers: int, key: Callable[[T], Any]
+) -> Iterator[tuple[T, R]]:
+    """(chunk, fn(key(chunk))) in order; at most a few chunks per worker are in flight."""
+    if workers <= 1:
+        for chunk in chunks:
+            yield chunk, fn(key(chunk))
+        return
+    pool = ProcessPoolExecutor(workers, mp_context=_pool_context(),
+                               initializer=_ignore_sigint)
+    pending: deque[tuple[T, Future[R]]] = deque()
+    try:
+        for chunk in chunks:
+            pending.append((chunk, pool.submit(fn, key(chunk))))
+            if len(pending) >= 4 * workers:
+                done, future = pending.popleft()
+                yield done, future.result()
+        while pending:
+            done, future = pending.popleft()
+            yield done, future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    """forkserver where there is one (no fork of a threaded parent), else spawn."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["extractor.dataset"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def _ignore_sigint() -> None:
+    """Workers leave Ctrl-C to the parent, which aborts the write cleanly."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)

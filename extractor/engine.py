@@ -1,0 +1,248 @@
+"""Find and normalize every quantity mention: ``extract(text)``.
+
+One scan of the compiled pattern over the folded text; each mention match is
+read into a value, bounds and a flag (MENTIONS.md §4), then its object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+
+import regex
+
+from extractor import numerals as num
+from extractor.mention import Mention
+from extractor.objects import find_object, sentence_bounds
+from extractor.patterns import fold, scanner
+from extractor.rules import load_rules
+
+ARABIC = regex.compile(r"[0-9][0-9,.]*+")
+TEN = frozenset("十拾")
+
+
+@dataclass
+class Reading:
+    """What a match says, before it becomes a Mention; ``steps`` explain it."""
+
+    value: Decimal | None = None
+    lower: Decimal | None = None
+    upper: Decimal | None = None
+    approx: str = "exact"
+    unit: str | None = None
+    dimension: str | None = None
+    rule: str = "number"
+    steps: list[str] = field(default_factory=list)
+
+
+@cache
+def _qualifier_meanings() -> dict[str, dict[str, str]]:
+    q = load_rules().raw["qualifiers"]
+    return {pos: {fold(k): v for k, v in q[pos].items()} for pos in ("pre", "mid", "post")}
+
+
+@cache
+def _units() -> tuple[dict[str, str], frozenset[str], dict]:
+    r = load_rules()
+    units = {fold(k): v for k, v in r.units.items()}
+    return units, frozenset(fold(u) for u in r.arabic_only), r.raw["units"]["context"]
+
+
+def _number(s: str) -> tuple[Decimal, Decimal] | None:
+    """(mantissa, multiplier) of a number group, Arabic or Chinese."""
+    if len(s) == 1 and s in num.MAGNITUDES:
+        return Decimal(1), num.MAGNITUDES[s]  # 近百家, 百分之: a lone place word
+    m = ARABIC.match(s)
+    if m:
+        return num.parse_arabic(m.group()), num.magnitude(s[m.end():])
+    return num.parse_chinese(s)
+
+
+def _is_chinese(s: str) -> bool:
+    return not s[0].isdigit()
+
+
+def _bare_chinese_ok(s: str) -> bool:
+    """A Chinese numeral with nothing around it: only when clearly a number."""
+    places = set(num.PLACES) | set(num.MAGNITUDES)
+    has_place = any(c in places or c in num.POINTS for c in s)
+    return len(s) >= 2 and has_place and (s[0] in num.DIGITS or s[0] in TEN)
+
+
+def _read_form(m: regex.Match[str], tail_mult: Decimal) -> Reading | None:
+    """The number part of a match (before qualifiers are applied)."""
+    g = m.group
+    q = load_rules().raw["qualifiers"]["vague"]
+    if g("vidiom"):
+        lo, hi = q["idioms"][g("vidiom")]
+        return Reading(lower=Decimal(lo) * tail_mult, upper=Decimal(hi) * tail_mult or None,
+                       approx="vague", rule="vague idiom")
+    if g("fan"):
+        n = _number(g("fan_n"))
+        if n is None:
+            return None
+        return Reading(value=Decimal(2) ** int(n[0]), unit="倍", dimension="multiple",
+                       rule="doubling (翻N番)")
+    if g("den"):
+        den, numer = _number(g("den")), _number(g("numer"))
+        if den is None or numer is None or den[0] * den[1] == 0:
+            return None
+        d, n = den[0] * den[1], numer[0] * numer[1]
+        if d == 100:
+            return Reading(value=n, unit="%", dimension="percent", rule="percent (百分之N)")
+        return Reading(value=n / d, dimension="other", rule="fraction (A分之B)")
+    if g("cheng"):
+        n = num.parse_chinese(g("cheng"))
+        if n is None:
+            return None
+        return Reading(value=n[0] * 10, unit="%", dimension="percent", rule="tenths (N成)")
+    if g("vmark"):
+        lower = num.magnitude(g("vplace")) * tail_mult
+        open_ = q["markers"][g("vmark")] == "open"
+        return Reading(lower=lower, upper=None if open_ else lower * 10, approx="vague",
+                       rule="vague amount (几十/数百/上千)")
+    return _read_main(m, tail_mult)
+
+
+def _read_main(m: regex.Match[str], tail_mult: Decimal) -> Reading | None:
+    g = m.group
+    main = g("num")
+    parsed = _number(main)
+    if parsed is None:
+        pair = num.parse_pair(main)
+        if pair is None:
+            return None
+        return Reading(lower=pair[0] * tail_mult, upper=pair[1] * tail_mult, approx="range",
+                       rule="adjacent-digit range (三五百)")
+    mant, mult = parsed
+    value = mant * mult * tail_mult
+    if g("few"):
+        return Reading(lower=value, upper=value + num.step(mant * mult) * tail_mult,
+                       approx="vague", rule="vague amount (十几)")
+    if g("n1"):
+        first = _number(g("n1"))
+        if first is None:
+            return None
+        lower = first[0] * first[1]
+        shared = first[0] * mult * tail_mult
+        if first[1] == 1 and shared <= value:
+            lower = shared
+        if lower >= value:
+            return None
+        return Reading(lower=lower, upper=value, approx="range", rule="range (A至B)")
+    return Reading(value=value, rule="number")
+
+
+def _apply_qualifiers(r: Reading, words: list[tuple[str, str]]) -> None:
+    """Set approx and bounds of a single value from its qualifiers (§4)."""
+    if r.approx != "exact" or r.value is None:
+        return
+    meanings = _qualifier_meanings()
+    stepped = any(pos in ("mid", "post") and meanings[pos][w] == "over" and w in "多余餘"
+                  for pos, w in words)
+    if stepped:
+        r.approx, r.lower, r.upper = "over", r.value, r.value + num.step(r.value)
+        return
+    for pos, w in words:
+        meaning = meanings[pos][w]
+        if meaning in ("about", "over", "under", "over_open"):
+            r.approx = "over" if meaning == "over_open" else meaning
+            r.lower = r.value if r.approx == "over" else None
+            r.upper = r.value if r.approx == "under" else None
+            return
+    r.lower = r.upper = r.value
+
+
+def _words(m: regex.Match[str]) -> list[tuple[str, str]]:
+    """Qualifier words of a match, in text order, with their position."""
+    found = []
+    if m.group("pre"):
+        found.append((m.start("pre"), "pre", m.group("pre")))
+    for name, pos in (("q1", "mid"), ("q3", "mid")):
+        if m.group(name):
+            found.append((m.start(name), pos, m.group(name)))
+    for i, w in enumerate(m.captures("post")):
+        found.append((m.starts("post")[i], "post", w))
+    return [(pos, w) for _, pos, w in sorted(found)]
+
+
+def read(m: regex.Match[str], text: str, folded: str) -> tuple[Reading, list[str]] | None:
+    """A scan match → its Reading and qualifier words, or None if not a mention."""
+    g = m.group
+    units, arabic_only, context = _units()
+    tail_mult = num.magnitude(g("mag") or "")
+    r = _read_form(m, tail_mult)
+    if r is None:
+        return None
+    words = _words(m)
+    unit = g("unit")
+    main = g("num")
+    if main and not g("n1") and not g("few"):
+        chinese = _is_chinese(main)
+        qualified = bool(words) or bool(unit) or bool(g("mag"))
+        if chinese and not g("pre") and main[0] not in num.DIGITS and main[0] not in TEN:
+            return None  # 百年, 千万, 万人: a bare place word is not a number
+        if chinese and main in ("一", "壹") and not words:
+            return None  # the indefinite article 一份, 一个
+        if chinese and not qualified and not _bare_chinese_ok(main):
+            return None
+    if unit:
+        first = g("n1") or main or g("cheng") or g("den") or ""
+        if unit in arabic_only and first and _is_chinese(first):
+            return None  # 一方面, 三角, 十里
+        if r.unit is None:
+            r.unit = unit
+        if r.dimension is None:
+            r.dimension = units[unit]
+    _apply_qualifiers(r, words)
+    if r.dimension is None:
+        window = folded[max(0, m.start() - context["window"]):m.start()]
+        r.dimension = next((dim for dim in ("currency", "count")
+                            if any(cue in window for cue in context[dim])), "other")
+    quals = [w for _, w in words]
+    if g("conn"):
+        quals.insert(1 if g("pre") else 0, g("conn"))
+    if g("vmark") or g("few"):
+        quals.insert(0, g("vmark") or g("few"))
+    if g("vidiom"):
+        quals.insert(0, g("vidiom"))
+    return r, quals
+
+
+def _mentions(text: str) -> list[tuple[Mention, Reading]]:
+    folded = fold(text)
+    out: list[tuple[Mention, Reading]] = []
+    for m in scanner().pattern.finditer(folded):
+        if m.group("x") is not None:
+            continue
+        got = read(m, text, folded)
+        if got is None:
+            continue
+        r, quals = got
+        start, end = m.span()
+        out.append((Mention(
+            start=start, end=end, surface=text[start:end],
+            value=num.to_float(r.value), lower=num.to_float(r.lower),
+            upper=num.to_float(r.upper), approx=r.approx,
+            qualifier="|".join(quals) or None, unit=r.unit, dimension=r.dimension,
+            object=find_object(text, start, end), rule=r.rule,
+        ), r))
+    return out
+
+
+def _inherit_objects(text: str, mentions: list[Mention]) -> list[Mention]:
+    """A mention with no object takes the previous one's in its sentence and unit."""
+    out: list[Mention] = []
+    for m in mentions:
+        prev = out[-1] if out else None
+        if (m.object is None and prev is not None and prev.object and prev.unit == m.unit
+                and sentence_bounds(text, prev.start) == sentence_bounds(text, m.start)):
+            m = Mention(**{**m.to_dict(), "object": prev.object})
+        out.append(m)
+    return out
+
+
+def extract(text: str) -> list[Mention]:
+    """Every quantity mention of ``text``, sorted by start, never overlapping."""
+    return _inherit_objects(text, [m for m, _ in _mentions(text)])

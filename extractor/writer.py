@@ -1,0 +1,245 @@
+"""Atomic, streaming writer of a dataset folder (three Parquet tables + datapackage.json).
+
+Rows go into a hidden temp folder next to the output as they arrive, in row
+groups; only a finished run replaces the output folder, so an interrupted run
+leaves the previous dataset as it was. With ``append`` the previous tables are
+copied over first and only articles with a new ``article_id`` are added.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import shutil
+from collections.abc import Iterable
+from contextlib import suppress
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from extractor.assemble import ArticleRows
+from extractor.readers import ErrorRow
+from extractor.rules import rules_dir
+from extractor.schema import ARTICLES, ERRORS, INDICATORS, SCHEMA_VERSION, TABLES, Table, datapackage
+
+DATAPACKAGE = "datapackage.json"
+ROW_GROUP_ROWS = {"articles": 512, "indicators": 8192, "errors": 1024}
+"""Rows buffered per table before a row group is written."""
+
+
+class OutputError(Exception):
+    """The output folder cannot be used (a usage error, raised before any work)."""
+
+
+def rules_digest(folder: Path | None = None) -> str:
+    """SHA-256 over the bytes of the ``*.toml`` rule files, taken in sorted name order."""
+    digest = hashlib.sha256()
+    for path in sorted((folder or rules_dir()).glob("*.toml")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def dataset_metadata(created_at: datetime | None = None) -> dict[str, str]:
+    """The key-value metadata every table of a new dataset carries."""
+    from extractor import __version__
+
+    return {
+        "zhstats.schema_version": SCHEMA_VERSION,
+        "zhstats.version": __version__,
+        "zhstats.rules_digest": rules_digest(),
+        "zhstats.created_at": (created_at or datetime.now(UTC)).isoformat(timespec="seconds"),
+    }
+
+
+def check_output(out: Path, append: bool = False) -> dict[str, str] | None:
+    """Refuse an output folder that holds something other than a zhstats dataset.
+
+    Returns the existing dataset's metadata when appending to one, else None.
+    """
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out} exists and is not a folder")
+    if not out.is_dir() or not any(out.iterdir()):
+        return None
+    package = out / DATAPACKAGE
+    if not package.is_file() or not (out / ARTICLES.path).is_file():
+        raise OutputError(f"{out} is not empty and holds no zhstats dataset; "
+                          "refusing to replace it (choose another --out)")
+    if not append:
+        return None
+    meta = {k.decode(): v.decode()
+            for k, v in (pq.read_schema(out / ARTICLES.path).metadata or {}).items()}
+    if meta.get("zhstats.schema_version") != SCHEMA_VERSION:
+        raise OutputError(f"{out} has schema version {meta.get('zhstats.schema_version')}, "
+                          f"this zhstats writes {SCHEMA_VERSION}: rebuild without --append")
+    return meta
+
+
+@dataclass
+class WriteCounts:
+    """What a write added: articles, indicator rows, error rows, unchanged inputs skipped."""
+
+    articles: int = 0
+    indicators: int = 0
+    errors: int = 0
+    skipped: int = 0
+    kept: dict[str, int] = field(default_factory=dict)
+    """Rows carried over from the previous dataset, per table (append only)."""
+
+
+class DatasetWriter:
+    """Context manager: ``add`` results in order; a clean exit commits, an exception aborts.
+
+    ``reread`` names the input files of this run (sources without ``#...``):
+    when appending, previous error rows for those files are dropped, since
+    this run has read them again.
+    """
+
+    def __init__(
+        self,
+        out: Path,
+        name: str,
+        append: bool = False,
+        reread: Iterable[str] = (),
+        created_at: datetime | None = None,
+    ) -> None:
+        self.out = out
+        self.name = name
+        self.append = append
+        self.reread = frozenset(reread)
+        self.metadata = dataset_metadata(created_at)
+        self.counts = WriteCounts()
+        self.tmp = out.parent / f".{out.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
+        self._writers: dict[str, pq.ParquetWriter] = {}
+        self._buffers: dict[str, list[dict[str, Any]]] = {t.name: [] for t in TABLES}
+        self._known: dict[str, str] = {}
+        """article_id → source of every article written so far."""
+
+    def __enter__(self) -> DatasetWriter:
+        self.tmp.mkdir(parents=True)
+        try:
+            for table in TABLES:
+                self._writers[table.name] = pq.ParquetWriter(
+                    self.tmp / table.path, table.schema(self.metadata), compression="zstd"
+                )
+            if self.append and (self.out / ARTICLES.path).is_file():
+                self._carry_over()
+        except BaseException:
+            self._abort()
+            raise
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            self._commit()
+        else:
+            self._abort()
+
+    def add(self, result: ArticleRows | ErrorRow) -> str:
+        """Buffer one result; returns what became of it: article, error or skipped."""
+        if isinstance(result, ErrorRow):
+            self._put(ERRORS, [_error_dict(result)])
+            self.counts.errors += 1
+            return "error"
+        aid, source = result.article_id, result.source
+        first = self._known.get(aid)
+        if first == source:
+            self.counts.skipped += 1
+            return "skipped"
+        if first is not None:
+            return self.add(ErrorRow(source, "write", "DuplicateArticle",
+                                     f"same text as article {aid} from {first}"))
+        self._known[aid] = source
+        self._put(ARTICLES, [result.article])
+        self._put(INDICATORS, result.indicators)
+        self.counts.articles += 1
+        self.counts.indicators += len(result.indicators)
+        return "article"
+
+    # -- internals ---------------------------------------------------------
+
+    def _put(self, table: Table, rows: list[dict[str, Any]]) -> None:
+        buffer = self._buffers[table.name]
+        buffer.extend(rows)
+        if len(buffer) >= ROW_GROUP_ROWS[table.name]:
+            self._flush(table)
+
+    def _flush(self, table: Table) -> None:
+        buffer = self._buffers[table.name]
+        if buffer:
+            writer = self._writers[table.name]
+            writer.write_batch(pa.RecordBatch.from_pylist(buffer, schema=writer.schema))
+            buffer.clear()
+
+    def _carry_over(self) -> None:
+        """Copy the previous dataset's rows, remembering its article ids."""
+        for table in TABLES:
+            path = self.out / table.path
+            if not path.is_file():
+                continue
+            writer = self._writers[table.name]
+            kept = 0
+            for batch in pq.ParquetFile(path).iter_batches(columns=list(table.column_names)):
+                if table is ARTICLES:
+                    ids = batch.column("article_id").to_pylist()
+                    sources = batch.column("source").to_pylist()
+                    self._known.update(zip(ids, sources, strict=True))
+                if table is ERRORS and self.reread:
+                    files = [s.split("#", 1)[0] for s in batch.column("source").to_pylist()]
+                    batch = batch.filter(pa.array([f not in self.reread for f in files]))
+                batch = pa.RecordBatch.from_arrays(batch.columns, schema=writer.schema)
+                if batch.num_rows:
+                    writer.write_batch(batch)
+                    kept += batch.num_rows
+            self.counts.kept[table.name] = kept
+
+    def _commit(self) -> None:
+        try:
+            for table in TABLES:
+                self._flush(table)
+                self._writers[table.name].close()
+            package = datapackage(self.name, self.metadata)
+            (self.tmp / DATAPACKAGE).write_text(
+                json.dumps(package, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+            )
+            _swap(self.tmp, self.out)
+        except BaseException:
+            self._abort()
+            raise
+
+    def _abort(self) -> None:
+        for writer in self._writers.values():
+            with suppress(Exception):  # already failing; the temp folder goes anyway
+                writer.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def _error_dict(error: ErrorRow) -> dict[str, Any]:
+    return {"source": error.source, "stage": error.stage, "error_type": error.error_type,
+            "message": error.message}
+
+
+def _swap(new: Path, out: Path) -> None:
+    """Put folder ``new`` in place of ``out`` by renames; the old folder is removed after."""
+    if not out.exists():
+        new.rename(out)
+        return
+    old = out.parent / f".{out.name}.old-{os.getpid()}-{secrets.token_hex(4)}"
+    out.rename(old)
+    try:
+        new.rename(out)
+    except BaseException:
+        old.rename(out)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
