@@ -90,6 +90,8 @@ class RunSummary:
     seconds: float
     kept: dict[str, int] = field(default_factory=dict)
     """Rows carried over from the previous dataset (append), per table."""
+    first_errors: tuple[ErrorRow, ...] = ()
+    """The first few inputs that failed."""
 
     @property
     def exit_code(self) -> int:
@@ -221,6 +223,7 @@ def run(
         out=out, inputs=len(files), articles=counts.articles, indicators=counts.indicators,
         errors=counts.errors, skipped=counts.skipped,
         seconds=time.perf_counter() - began, kept=dict(counts.kept),
+        first_errors=tuple(counts.first_errors),
     )
 
 

@@ -20,6 +20,7 @@ from extractor.rules import load_rules
 
 ARABIC = regex.compile(r"[0-9][0-9,.]*+")
 TEN = frozenset("十拾")
+RATES = frozenset({"percent", "percentage_point", "multiple"})
 
 
 @dataclass
@@ -181,7 +182,8 @@ def read(m: regex.Match[str], text: str, folded: str) -> tuple[Reading, list[str
     if main and not g("n1") and not g("few"):
         chinese = _is_chinese(main)
         qualified = bool(words) or bool(unit) or bool(g("mag"))
-        if chinese and not g("pre") and main[0] not in num.DIGITS and main[0] not in TEN:
+        if (chinese and not g("pre") and not g("q1") and main[0] not in num.DIGITS
+                and main[0] not in TEN):
             return None  # 百年, 千万, 万人: a bare place word is not a number
         if chinese and main in ("一", "壹") and not words:
             return None  # the indefinite article 一份, 一个
@@ -232,11 +234,13 @@ def _mentions(text: str) -> list[tuple[Mention, Reading]]:
 
 
 def _inherit_objects(text: str, mentions: list[Mention]) -> list[Mention]:
-    """A mention with no object takes the previous one's in its sentence and unit."""
+    """A mention with no object takes the previous one's in its sentence: one with
+    the same unit (申报专利1116项，授权772项), or any, for a rate (总额986亿元，增长4.6%)."""
     out: list[Mention] = []
     for m in mentions:
         prev = out[-1] if out else None
-        if (m.object is None and prev is not None and prev.object and prev.unit == m.unit
+        if (m.object is None and prev is not None and prev.object
+                and (prev.unit == m.unit or m.dimension in RATES)
                 and sentence_bounds(text, prev.start) == sentence_bounds(text, m.start)):
             m = Mention(**{**m.to_dict(), "object": prev.object})
         out.append(m)

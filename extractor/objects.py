@@ -23,7 +23,7 @@ def _stops() -> tuple[regex.Pattern[str], str]:
 def _clean(phrase: str) -> str | None:
     _, trim = _stops()
     phrase = phrase.strip(trim + " ")
-    return phrase if phrase and not any(c.isdigit() for c in phrase) else None
+    return phrase or None
 
 
 def after(text: str, end: int) -> str | None:

@@ -27,11 +27,20 @@ import pyarrow.parquet as pq
 from extractor.assemble import ArticleRows
 from extractor.readers import ErrorRow
 from extractor.rules import rules_dir
-from extractor.schema import ARTICLES, ERRORS, INDICATORS, SCHEMA_VERSION, TABLES, Table, datapackage
+from extractor.schema import (
+    ARTICLES,
+    ERRORS,
+    INDICATORS,
+    SCHEMA_VERSION,
+    TABLES,
+    Table,
+    datapackage,
+)
 
 DATAPACKAGE = "datapackage.json"
 ROW_GROUP_ROWS = {"articles": 512, "indicators": 8192, "errors": 1024}
 """Rows buffered per table before a row group is written."""
+FIRST_ERRORS = 10
 
 
 class OutputError(Exception):
@@ -91,6 +100,8 @@ class WriteCounts:
     skipped: int = 0
     kept: dict[str, int] = field(default_factory=dict)
     """Rows carried over from the previous dataset, per table (append only)."""
+    first_errors: list[ErrorRow] = field(default_factory=list)
+    """The first few error rows of this run, for the summary."""
 
 
 class DatasetWriter:
@@ -151,6 +162,8 @@ class DatasetWriter:
         if isinstance(result, ErrorRow):
             self._put(ERRORS, [_error_dict(result)])
             self.counts.errors += 1
+            if len(self.counts.first_errors) < FIRST_ERRORS:
+                self.counts.first_errors.append(result)
             return "error"
         aid, source = result.article_id, result.source
         first = self._known.get(aid)
