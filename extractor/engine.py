@@ -6,7 +6,7 @@ read into a value, bounds and a flag (MENTIONS.md §4), then its object.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 
@@ -25,7 +25,7 @@ RATES = frozenset({"percent", "percentage_point", "multiple"})
 
 @dataclass
 class Reading:
-    """What a match says, before it becomes a Mention; ``steps`` explain it."""
+    """What a match says, before it becomes a Mention."""
 
     value: Decimal | None = None
     lower: Decimal | None = None
@@ -34,7 +34,6 @@ class Reading:
     unit: str | None = None
     dimension: str | None = None
     rule: str = "number"
-    steps: list[str] = field(default_factory=list)
 
 
 @cache

@@ -1,0 +1,83 @@
+"""The ``zhstats`` command line: a thin layer over the library.
+
+Imports of the engine are inside the commands so that ``zhstats --help``
+starts without compiling the rules.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(
+    name="zhstats",
+    help="Find and normalize quantity mentions in Chinese news text; build Parquet datasets.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+def _text_arg(text: str) -> str:
+    path = Path(text)
+    if len(text) < 4096 and path.is_file():
+        return path.read_text(encoding="utf-8-sig")
+    return text
+
+
+@app.command("show")
+def show_command(
+    text: Annotated[str, typer.Argument(help="Text, or the path of a UTF-8 text file.")],
+) -> None:
+    """Print the mentions of one article as a table."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from extractor.engine import extract
+
+    table = Table(show_lines=False)
+    for col in ("start", "end", "surface", "value", "lower", "upper", "approx", "qualifier",
+                "unit", "dimension", "object"):
+        table.add_column(col)
+    for m in extract(_text_arg(text)):
+        table.add_row(*("" if v is None else f"{v:g}" if isinstance(v, float) else str(v)
+                        for v in (m.start, m.end, m.surface, m.value, m.lower, m.upper,
+                                  m.approx, m.qualifier, m.unit, m.dimension, m.object)))
+    Console().print(table)
+
+
+@app.command("explain")
+def explain_command(
+    text: Annotated[str, typer.Argument(help="Text, or the path of a UTF-8 text file.")],
+) -> None:
+    """Show, for each numeral, which rules and fragments fired and the value computed."""
+    from extractor.explain import explain
+
+    for t in explain(_text_arg(text)):
+        typer.echo(f"[{t.start}:{t.end}] {t.surface}  → {t.verdict}")
+        for name, frag in t.fragments:
+            typer.echo(f"    {name:<7} {frag}")
+        if t.mention:
+            m = t.mention
+            typer.echo(f"    = value {m.value} bounds [{m.lower}, {m.upper}] {m.approx}"
+                       f" unit {m.unit} ({m.dimension}) qualifier {m.qualifier}"
+                       f" object {m.object}")
+
+
+@app.command("eval")
+def eval_command(
+    gold: Annotated[Path, typer.Argument(help="Gold JSONL file in the contract's format.",
+                                         exists=True, dir_okay=False)],
+    errors: Annotated[bool, typer.Option("--errors", help="List misses, false alarms "
+                                         "and wrong fields.")] = False,
+) -> None:
+    """Score the extractor on a gold file: span and all-fields P/R/F1, field accuracy."""
+    from extractor.evaluate import load_gold, report, score_records
+
+    typer.echo(report(score_records(load_gold(gold)), errors=errors))
+
+
+def main() -> None:
+    """Entry point of the ``zhstats`` script."""
+    app()

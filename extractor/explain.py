@@ -1,0 +1,44 @@
+"""Why each number was (or was not) taken: the fragments of every scan match."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from extractor.engine import extract, read
+from extractor.mention import Mention
+from extractor.patterns import fold, scanner
+
+FRAGMENTS = ("pre", "vidiom", "fan", "den", "numer", "cheng", "vmark", "vplace", "n1", "u1",
+             "conn", "num", "few", "q1", "mag", "cls", "q3", "unit")
+
+
+@dataclass(frozen=True)
+class Trace:
+    """One scan match: an exclusion, a rejected candidate, or a mention."""
+
+    start: int
+    end: int
+    surface: str
+    verdict: str
+    fragments: tuple[tuple[str, str], ...]
+    mention: Mention | None = None
+
+
+def explain(text: str) -> list[Trace]:
+    """Every match of the scan over ``text``, with the fragments that fired."""
+    mentions = {(m.start, m.end): m for m in extract(text)}
+    folded = fold(text)
+    traces = []
+    for m in scanner().pattern.finditer(folded):
+        start, end = m.span()
+        if m.group("x") is not None:
+            name = next(k[2:] for k, v in m.groupdict().items() if k.startswith("x_") and v)
+            traces.append(Trace(start, end, text[start:end], f"excluded: {name}", ()))
+            continue
+        frags = [(k, m.group(k)) for k in FRAGMENTS if m.group(k)]
+        frags += [("post", w) for w in m.captures("post")]
+        got = read(m, text, folded)
+        mention = mentions.get((start, end))
+        verdict = f"mention: {mention.rule}" if mention and got else "rejected: not a quantity"
+        traces.append(Trace(start, end, text[start:end], verdict, tuple(frags), mention))
+    return traces
