@@ -11,6 +11,8 @@ from typing import Annotated
 
 import typer
 
+from extractor import cli_dataset, conformance
+
 app = typer.Typer(
     name="zhstats",
     help="Find and normalize quantity mentions in Chinese news text; build Parquet datasets.",
@@ -76,6 +78,11 @@ def eval_command(
     from extractor.evaluate import load_gold, report, score_records
 
     typer.echo(report(score_records(load_gold(gold)), errors=errors))
+
+
+app.command("extract")(cli_dataset.extract_command)
+app.command("build")(cli_dataset.build_command)
+app.command("conformance")(conformance.conformance_command)
 
 
 def main() -> None:

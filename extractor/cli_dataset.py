@@ -10,34 +10,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 
-from extractor.dataset import (
-    ConfigError,
-    DatasetConfig,
-    DatasetNotFound,
-    RunOptions,
-    RunSummary,
-    build,
-    find_dataset,
-    run,
-)
-from extractor.readers import InputNotFound, discover
-from extractor.writer import OutputError
+if TYPE_CHECKING:
+    from rich.console import Console
 
-USAGE_ERRORS = (InputNotFound, OutputError, DatasetNotFound, ConfigError)
+    from extractor.dataset import RunSummary
+
+Progress = Callable[[int, int], None]
 
 
 class InputFormat(StrEnum):
@@ -51,7 +33,7 @@ class InputFormat(StrEnum):
 
 Workers = Annotated[
     int | None,
-    typer.Option("--workers", "-w", min=1, help="Worker processes [default: the core count]."),
+    typer.Option("--workers", "-w", min=1, help="Worker processes (default: the core count)."),
 ]
 Append = Annotated[
     bool,
@@ -79,18 +61,21 @@ def extract_command(
     ] = "text",
     fmt: Annotated[
         InputFormat | None,
-        typer.Option("--format", help="Read every input as this format [default: by file "
-                     "suffix; txt for stdin]."),
+        typer.Option("--format", help="Read every input as this format (default: by file "
+                     "suffix; txt for stdin).", show_default=False),
     ] = None,
     workers: Workers = None,
     append: Append = False,
     quiet: Quiet = False,
 ) -> None:
-    """Extract quantity mentions from articles into Parquet tables in DIR."""
+    """Extract quantity mentions from articles into a dataset folder of Parquet tables."""
+    from extractor.dataset import RunOptions, run
+    from extractor.readers import discover
+
     options = RunOptions(text_field=text_field, text_column=text_column,
                          fmt=fmt.value if fmt else None, workers=workers, append=append)
 
-    def start(progress: Callable[[int, int], None] | None) -> RunSummary:
+    def start(progress: Progress | None) -> RunSummary:
         return run(discover(inputs, options.fmt), out, options, progress=progress)
 
     _execute(start, quiet)
@@ -100,7 +85,7 @@ def build_command(
     name: Annotated[
         str | None,
         typer.Argument(help="Dataset name (datasets/NAME/dataset.toml, looked up under the "
-                       "current directory first) or a dataset folder [default: sample].",
+                       "current directory first) or a dataset folder (default: sample).",
                        show_default=False),
     ] = None,
     out: Annotated[
@@ -112,42 +97,56 @@ def build_command(
     append: Annotated[
         bool | None,
         typer.Option("--append/--replace", help="Add to the existing output, or replace it "
-                     "[default: as dataset.toml says; replace].", show_default=False),
+                     "(default: as dataset.toml says, else replace).", show_default=False),
     ] = None,
     quiet: Quiet = False,
 ) -> None:
     """Build a dataset defined by datasets/NAME/dataset.toml (default: the bundled sample)."""
 
-    def start(progress: Callable[[int, int], None] | None) -> RunSummary:
+    from extractor.dataset import DatasetConfig, build, find_dataset
+
+    def start(progress: Progress | None) -> RunSummary:
         config = DatasetConfig.load(find_dataset(name))
         return build(config, out=out, workers=workers, append=append, progress=progress)
 
     _execute(start, quiet)
 
 
-def _execute(start: Callable[[Callable[[int, int], None] | None], RunSummary],
-             quiet: bool) -> None:
+def _execute(start: Callable[[Progress | None], RunSummary], quiet: bool) -> None:
     """Run with a progress bar (on a terminal), print the summary, exit with its status."""
+    from rich.console import Console
+    from rich.markup import escape
+
+    from extractor.dataset import ConfigError, DatasetNotFound
+    from extractor.readers import InputNotFound
+    from extractor.writer import OutputError
+
     console = Console(stderr=True)
     try:
         with _progress(console, enabled=not quiet and console.is_terminal) as progress:
             summary = start(progress)
-    except USAGE_ERRORS as e:
+    except (InputNotFound, OutputError, DatasetNotFound, ConfigError) as e:
         console.print(f"[red]Error:[/red] {escape(str(e))}", highlight=False)
         raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        console.print("Interrupted: the output folder was left as it was.", highlight=False)
+        raise typer.Exit(130) from None
     if not quiet:
         _print_summary(console, summary)
     raise typer.Exit(summary.exit_code)
 
 
 @contextmanager
-def _progress(console: Console, enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+def _progress(console: Console, enabled: bool) -> Iterator[Progress | None]:
+    """A rich progress bar over the input files, or nothing."""
     if not enabled:
         yield None
         return
-    with Progress(
-        TextColumn("[bold]zhstats[/bold]"), BarColumn(), MofNCompleteColumn(),
-        TextColumn("inputs"), TimeElapsedColumn(), TimeRemainingColumn(),
+    from rich import progress as rp
+
+    with rp.Progress(
+        rp.TextColumn("[bold]zhstats[/bold]"), rp.BarColumn(), rp.MofNCompleteColumn(),
+        rp.TextColumn("inputs"), rp.TimeElapsedColumn(), rp.TimeRemainingColumn(),
         console=console, transient=True,
     ) as bar:
         task = bar.add_task("inputs", total=None)
@@ -159,10 +158,13 @@ def _progress(console: Console, enabled: bool) -> Iterator[Callable[[int, int], 
 
 
 def _print_summary(console: Console, s: RunSummary) -> None:
-    line = (f"{s.articles:,} articles, {s.indicators:,} indicators, {s.errors:,} errors "
-            f"from {s.inputs:,} inputs in {s.seconds:.1f} s → {escape(str(s.out))}")
+    from rich.markup import escape
+
+    line = (f"{_count(s.articles, 'article')}, {_count(s.indicators, 'indicator')}, "
+            f"{_count(s.errors, 'error')} from {_count(s.inputs, 'input file')} "
+            f"in {s.seconds:.1f} s → {escape(str(s.out))}")
     if s.skipped:
-        line += f" ({s.skipped:,} unchanged articles already in the dataset)"
+        line += f" ({_count(s.skipped, 'unchanged article')} already in the dataset)"
     console.print(line, highlight=False, soft_wrap=True)
     if s.kept:
         kept = ", ".join(f"{n:,} {table}" for table, n in s.kept.items())
@@ -174,3 +176,7 @@ def _print_summary(console: Console, s: RunSummary) -> None:
     if s.errors > len(s.first_errors):
         console.print(f"  … and {s.errors - len(s.first_errors):,} more in errors.parquet",
                       highlight=False)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"

@@ -133,7 +133,7 @@ class DatasetConfig:
             name=str(section.get("name", folder.name)),
             folder=folder,
             inputs=tuple(inputs),
-            output=folder / str(section.get("output", "out")),
+            output=(folder / str(section.get("output", "out"))).resolve(),
             description=str(section.get("description", "")),
             options=RunOptions(
                 text_field=str(options.get("text_field", "text")),
@@ -168,7 +168,9 @@ def find_dataset(name: str | None = None, cwd: Path | None = None) -> Path:
         if path.is_file():
             return path
     raise DatasetNotFound(f"no dataset {name!r}: looked for "
-                          + ", ".join(str(p) for p in dict.fromkeys(candidates)))
+                          + ", ".join(str(p) for p in dict.fromkeys(candidates))
+                          + f" (run from a folder that has {DATASETS_DIR}/{name}/{CONFIG_FILE},"
+                          " or give the dataset folder's path)")
 
 
 def build(
@@ -208,6 +210,8 @@ def run(
     workers = options.workers or default_workers()
     reread = {f.source for f in files}
     done = 0
+    if progress:
+        progress(0, len(files))
     with DatasetWriter(out, name or out.name, append=options.append, reread=reread) as writer:
         items = _read_all(files, options, stdin)
         for file_index, result in _process_in_order(items, workers):

@@ -18,8 +18,10 @@ from extractor.objects import find_object, sentence_bounds
 from extractor.patterns import fold, scanner
 from extractor.rules import load_rules
 
-ARABIC = regex.compile(r"[0-9][0-9,.]*+")
-TEN = frozenset("十拾")
+ARABIC = regex.compile(r"[0-9][0-9,.]*+(?:[eE][-+]?[0-9]++)?")
+TEN = frozenset(k for k, v in num.PLACES.items() if v < 100)  # 十, 拾, 廿: may lead a numeral
+ARTICLE = frozenset({"count", "duration"})  # 一个, 一年: the article, not the number one
+SPACES = regex.compile(r"(?<=\p{Han}) ++(?=[\p{Han}0-9])|(?<=[0-9%]) ++(?=\p{Han})")
 RATES = frozenset({"percent", "percentage_point", "multiple"})
 
 
@@ -50,13 +52,22 @@ def _units() -> tuple[dict[str, str], frozenset[str], dict]:
 
 
 def _number(s: str) -> tuple[Decimal, Decimal] | None:
-    """(mantissa, multiplier) of a number group, Arabic or Chinese."""
+    """(mantissa, multiplier) of a number group, Arabic or Chinese; None if not one."""
+    if sum(c not in num.PLACES for c in s) > num.MAX_LENGTH:
+        return None
     if len(s) == 1 and s in num.MAGNITUDES:
         return Decimal(1), num.MAGNITUDES[s]  # 近百家, 百分之: a lone place word
     m = ARABIC.match(s)
-    if m:
+    if m and all(c in num.MAGNITUDES for c in s[m.end():]):
         return num.parse_arabic(m.group()), num.magnitude(s[m.end():])
+    if any(c.isdigit() for c in s):
+        mixed = num.parse_mixed(s)  # 3万4000, 一百点123
+        return None if mixed is None else (mixed, Decimal(1))
     return num.parse_chinese(s)
+
+
+def _signed(n: tuple[Decimal, Decimal] | None, sign: str | None) -> tuple[Decimal, Decimal] | None:
+    return n if n is None or not sign else (-n[0], n[1])
 
 
 def _is_chinese(s: str) -> bool:
@@ -85,18 +96,20 @@ def _read_form(m: regex.Match[str], tail_mult: Decimal) -> Reading | None:
         return Reading(value=Decimal(2) ** int(n[0]), unit="倍", dimension="multiple",
                        rule="doubling (翻N番)")
     if g("den"):
-        den, numer = _number(g("den")), _number(g("numer"))
-        if den is None or numer is None or den[0] * den[1] == 0:
+        den = _signed(_number(g("den")), g("dsign"))
+        numer = _signed(_number(g("numer")), g("nsign"))
+        whole = _number(g("whole")) if g("whole") else (Decimal(0), Decimal(1))
+        if den is None or numer is None or whole is None or den[0] * den[1] == 0:
             return None
         d, n = den[0] * den[1], numer[0] * numer[1]
-        if d == 100:
+        if d == 100 and not g("whole"):
             return Reading(value=n, unit="%", dimension="percent", rule="percent (百分之N)")
-        return Reading(value=n / d, dimension="other", rule="fraction (A分之B)")
+        return Reading(value=whole[0] * whole[1] + n / d, dimension="other",
+                       rule="fraction (A分之B)")
     if g("cheng"):
-        n = num.parse_chinese(g("cheng"))
-        if n is None:
-            return None
-        return Reading(value=n[0] * 10, unit="%", dimension="percent", rule="tenths (N成)")
+        return _tenths(g("cheng"), g("tenth"), bool(g("chalf")))
+    if g("halfn"):
+        return Reading(value=Decimal("0.5"), rule="half (半斤)")
     if g("vmark"):
         lower = num.magnitude(g("vplace")) * tail_mult
         open_ = q["markers"][g("vmark")] == "open"
@@ -105,27 +118,50 @@ def _read_form(m: regex.Match[str], tail_mult: Decimal) -> Reading | None:
     return _read_main(m, tail_mult)
 
 
+def _tenths(digits: str, word: str, half: bool) -> Reading | None:
+    """三成 30%, 9.5成 95%, 十成 100%, 七五折 75%, 七八成 70–80% (a word's max: TOML)."""
+    top = num.TENTHS[word]
+    pair = num.parse_pair(digits)
+    if pair is not None:
+        return Reading(lower=pair[0] * 10, upper=pair[1] * 10, approx="range", unit="%",
+                       dimension="percent", rule="tenths range (七八成)")
+    n = _number(digits)
+    if n is None:
+        return None
+    tenths = n[0] * n[1]
+    if tenths > top and len(digits) == 2 and all(c.isdigit() or c in num.DIGITS for c in digits):
+        tenths /= 10  # 七五折 = 7.5折
+    tenths += Decimal("0.5") if half else 0  # 三成半
+    if not 0 < tenths <= top:
+        return None
+    return Reading(value=tenths * 10, unit="%", dimension="percent", rule="tenths (N成, N折)")
+
+
 def _read_main(m: regex.Match[str], tail_mult: Decimal) -> Reading | None:
     g = m.group
     main = g("num")
-    parsed = _number(main)
-    if parsed is None:
-        pair = num.parse_pair(main)
-        if pair is None:
-            return None
+    pair = num.parse_pair(main) if _is_chinese(main) else None
+    if pair is not None:  # 两三百, 八九亿: before reading 八九 as 89
         return Reading(lower=pair[0] * tail_mult, upper=pair[1] * tail_mult, approx="range",
                        rule="adjacent-digit range (三五百)")
+    parsed = _signed(_number(main), g("sign2") or (None if g("n1") else g("sign")))
+    if parsed is None:
+        return None
     mant, mult = parsed
     value = mant * mult * tail_mult
     if g("few"):
         return Reading(lower=value, upper=value + num.step(mant * mult) * tail_mult,
                        approx="vague", rule="vague amount (十几)")
     if g("n1"):
-        first = _number(g("n1"))
+        first = _signed(_number(g("n1")), g("sign"))
         if first is None:
             return None
         lower = first[0] * first[1]
         shared = first[0] * mult * tail_mult
+        place = num.PLACES.get(main[-1], 0)
+        if (first[1] == 1 and 0 < first[0] < 10 and place >= 100 and mant % place == 0
+                and mant // place < 10):
+            shared *= place  # 两到三千: 两 shares the place of 三千
         if first[1] == 1 and shared <= value:
             lower = shared
         if lower >= value:
@@ -180,14 +216,25 @@ def read(m: regex.Match[str], text: str, folded: str) -> tuple[Reading, list[str
     main = g("num")
     if main and not g("n1") and not g("few"):
         chinese = _is_chinese(main)
-        qualified = bool(words) or bool(unit) or bool(g("mag"))
+        qualified = bool(words) or bool(unit) or bool(g("mag")) or bool(g("sign"))
         if (chinese and not g("pre") and not g("q1") and main[0] not in num.DIGITS
                 and main[0] not in TEN):
             return None  # 百年, 千万, 万人: a bare place word is not a number
-        if chinese and main in ("一", "壹") and not words:
-            return None  # the indefinite article 一份, 一个
+        if (chinese and main in ("一", "壹") and not words and not g("mag") and not g("sign")
+                and not g("half") and (not unit or units[unit] in ARTICLE)):
+            return None  # the indefinite article 一份, 一个 (but 一美元, 一吨, 一个亿)
         if chinese and not qualified and not _bare_chinese_ok(main):
             return None
+    if g("halfn") and (not unit or units[unit] == "count"):
+        return None  # 半斤, 半小时; not 半场, 半张
+    if g("sign") and not main:
+        r.value, r.lower, r.upper = (None if v is None else -v
+                                     for v in (r.value, r.upper, r.lower))
+    if r.value is not None and (g("half") or g("tenths") or g("hundredths")):
+        r.value += Decimal("0.5") if g("half") else 0  # 一吨半, 两个半小时
+        for name, scale in (("tenths", Decimal("0.1")), ("hundredths", Decimal("0.01"))):
+            d = g(name)
+            r.value += (Decimal(int(d)) if d and d.isdigit() else num.DIGITS.get(d, 0)) * scale
     if unit:
         first = g("n1") or main or g("cheng") or g("den") or ""
         if unit in arabic_only and first and _is_chinese(first):
@@ -211,8 +258,23 @@ def read(m: regex.Match[str], text: str, folded: str) -> tuple[Reading, list[str
     return r, quals
 
 
+def _squeeze(folded: str) -> tuple[str, list[int] | None]:
+    """Drop the spaces next to Chinese characters (1000 万, 百分之 2, 三千 九百: text
+    pasted from PDFs and tables), with the map from squeezed back to text offsets."""
+    if " " not in folded:
+        return folded, None
+    parts, index, pos = [], [], 0
+    for m in SPACES.finditer(folded):
+        parts.append(folded[pos:m.start()])
+        index.extend(range(pos, m.start()))
+        pos = m.end()
+    parts.append(folded[pos:])
+    index.extend(range(pos, len(folded) + 1))
+    return "".join(parts), index
+
+
 def _mentions(text: str) -> list[tuple[Mention, Reading]]:
-    folded = fold(text)
+    folded, index = _squeeze(fold(text))
     out: list[tuple[Mention, Reading]] = []
     for m in scanner().pattern.finditer(folded):
         if m.group("x") is not None:
@@ -222,6 +284,8 @@ def _mentions(text: str) -> list[tuple[Mention, Reading]]:
             continue
         r, quals = got
         start, end = m.span()
+        if index is not None:
+            start, end = index[start], index[end - 1] + 1
         out.append((Mention(
             start=start, end=end, surface=text[start:end],
             value=num.to_float(r.value), lower=num.to_float(r.lower),

@@ -26,7 +26,17 @@ PLACES: dict[str, int] = _RULES["places"]
 MAGNITUDES: dict[str, Decimal] = {k: Decimal(v) for k, v in _RULES["magnitudes"].items()}
 POINTS: frozenset[str] = frozenset(_RULES["points"]["words"])
 SEPARATORS: str = "".join(_RULES["separators"]["chars"])
+MAX_LENGTH: int = _RULES["limits"]["max_length"]
 BIG = frozenset(k for k, v in MAGNITUDES.items() if v >= 10000 and not k.isascii())
+TENTHS: dict[str, Decimal] = {k: Decimal(str(v))
+                              for k, v in _RULES["multipliers"]["percent_tenths"].items()}
+_SIMPLE = {0: "零", 1: "一", 2: "二", 3: "三", 4: "四", 5: "五", 6: "六", 7: "七", 8: "八",
+           9: "九", 10: "十", 20: "二十", 30: "三十", 100: "百", 1000: "千", 10000: "万",
+           10**8: "亿", 10**12: "兆"}
+# Financial, Traditional and one-character forms → the simple ones cn2an reads
+# even when mixed (一千零拾肆, 兩千六, 廿二).
+SIMPLE = str.maketrans({k: _SIMPLE[int(v)] for k, v in {**DIGITS, **PLACES, **{
+    k: v for k, v in MAGNITUDES.items() if not k.isascii()}}.items()})
 
 
 def magnitude(chars: str) -> Decimal:
@@ -63,19 +73,40 @@ def parse_chinese(text: str) -> tuple[Decimal, Decimal] | None:
             break
         mult *= MAGNITUDES[core[-1]]
         core = core[:-1]
+    value = _whole(core.translate(SIMPLE).replace("万万", "亿"))
+    return None if value is None else (value, mult)
+
+
+def _whole(core: str) -> Decimal | None:
+    """A simple-form numeral; 兆 (10¹²) split off, since cn2an stops at 亿."""
+    if "兆" in core:
+        high, low = core.split("兆", 1)
+        a, b = _whole(high), _whole(low) if low else Decimal(0)
+        return None if a is None or b is None else a * MAGNITUDES["兆"] + b
+    if core[:1] in MAGNITUDES and core[0] != "十":
+        core = "一" + core  # 百万分之五, 百亿: a leading place word counts one
     try:
-        value = cn2an.cn2an(core, "normal")
+        return Decimal(str(cn2an.cn2an(core, "normal")))
     except (ValueError, KeyError, IndexError):
         return None
-    return Decimal(str(value)), mult
+
+
+@lru_cache(maxsize=4096)
+def parse_mixed(text: str) -> Decimal | None:
+    """Arabic digits inside a Chinese numeral (3万4000, 1千零1, 一百点123), or None."""
+    try:
+        return Decimal(str(cn2an.cn2an(text.translate(SIMPLE), "smart")))
+    except (ValueError, KeyError, IndexError):
+        return None
 
 
 @lru_cache(maxsize=4096)
 def parse_pair(text: str) -> tuple[Decimal, Decimal] | None:
-    """Adjacent-digit ranges: 三五百 → (300, 500), 两三个 → (2, 3); else None."""
+    """Adjacent-digit ranges: 三五百 → (300, 500), 两三个 → (2, 3), 三两天 → (2, 3); else None."""
     if len(text) < 2 or text[0] not in DIGITS or text[1] not in DIGITS:
         return None
-    a, b = DIGITS[text[0]], DIGITS[text[1]]
+    a, b = sorted((DIGITS[text[0]], DIGITS[text[1]])) if text[1] in "两兩" else (
+        DIGITS[text[0]], DIGITS[text[1]])
     if not (0 < a < b <= 9) or (b - a != 1 and (a, b) != (3, 5)):
         return None
     rest = text[2:]

@@ -11,19 +11,20 @@ from extractor.rules import load_rules
 CLAUSE_END = "，,。！？!?；;：:\n\r\t 、（）()“”\"《》「」"
 SENTENCE_END = "。！？!?；;\n"
 MAX_LEN = 16
+NUMBER = regex.compile(r"(?<![A-Za-z])[0-9]")  # a phrase holding a number is not an object
 
 
 @cache
 def _stops() -> tuple[regex.Pattern[str], str]:
     r = load_rules().raw["objects"]
     words = r["stops"]["words"]
-    return regex.compile(r"\L<stops>", stops=words), r["trim"]["chars"]
+    return regex.compile(r"(\L<stops>)", stops=words), r["trim"]["chars"]
 
 
 def _clean(phrase: str) -> str | None:
     _, trim = _stops()
     phrase = phrase.strip(trim + " ")
-    return phrase or None
+    return phrase if phrase and not NUMBER.search(phrase) else None
 
 
 def after(text: str, end: int) -> str | None:
@@ -51,8 +52,12 @@ def before(text: str, start: int) -> str | None:
     lo = max(0, start - MAX_LEN)
     while i > lo and text[i - 1] not in CLAUSE_END:
         i -= 1
-    chunks = [_clean(c) for c in stops.split(text[i:start])]
-    return next((c for c in reversed(chunks) if c), None)
+    parts = stops.split(text[i:start])  # chunk, stop, chunk, stop, ..., chunk
+    for k in range(len(parts) - 1, -1, -2):
+        chunk = _clean(parts[k])
+        if chunk:
+            return parts[k - 1] + chunk if len(chunk) == 1 and k else chunk
+    return None
 
 
 def find_object(text: str, start: int, end: int) -> str | None:

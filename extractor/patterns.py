@@ -53,36 +53,59 @@ def _fold_keys(words) -> list[str]:
 def _fragments(r: Rules) -> dict[str, str]:
     """Named regex fragments, composed into larger ones by name."""
     f: dict[str, str] = {}
-    f["arabic"] = r"[0-9]++(?:,[0-9]{3}+(?![0-9]))*+(?:\.[0-9]++)?"
+    f["arabic"] = r"[0-9]++(?:,[0-9]{3}+(?![0-9]))*+(?:\.[0-9]++)?(?:[eE][-+]?[0-9]++)?"
     f["mag"] = r"(?:(?!\L<units>)\L<mag>){0,3}+"
     f["arabic_num"] = r"(?<![0-9A-Za-z.])" + f["arabic"] + f["mag"]
-    f["cn_num"] = (
-        r"(?:\L<cn_digit>|(?!\L<units>)\L<cn_place>)++"
-        r"(?:\L<cn_point>\L<cn_digit>++(?:(?!\L<units>)\L<cn_big>){0,3}+)?"
+    # Arabic digits between place words: 3万4000, 1千零1, 5亿1万4千6百, 100万三千
+    f["mixed_num"] = (
+        r"(?<![0-9A-Za-z.])[0-9]++"
+        r"(?:(?!\L<units>)\L<cn_place>[零〇]?+(?:[0-9]++|\L<cn_digit>++))++"
+        r"(?:(?!\L<units>)\L<cn_place>)*+"
     )
-    f["num"] = "(?:" + f["arabic_num"] + "|" + f["cn_num"] + ")"
+    # a digit that is also a unit (两: 2, or the weight liang) is a digit only
+    # before more of the number or a unit: 两千, 两个, 一两天, but 三十两
+    follows = (r"\L<cn_num>|\L<cn_point>|\L<units>|\L<mid_q>|\L<few>|\L<conn>"
+               r"|\L<mixed>|[0-9]")
+    f["cn_num"] = (
+        rf"(?:\L<cn_digit_free>|\L<cn_digit_unit>(?={follows})|(?!\L<units>)\L<cn_place>)++"
+        r"(?:\L<cn_point>(?:\L<cn_digit>++|[0-9]++)(?:(?!\L<units>)\L<cn_big>){0,3}+)?"
+    )
+    f["num"] = "(?:" + "|".join([f["mixed_num"], f["arabic_num"], f["cn_num"]]) + ")"
+    # 负3.9%, -22.2%, 零下四度; not the hyphen of 3-5 or 第3-5名
+    f["sign"] = r"(?<![0-9A-Za-z)\]%.\-])\L<negative>(?=[0-9]|\L<cn_num>)"
     # a second number of a range, or a plain number
     f["main"] = (
-        r"(?:(?P<n1>{num})(?P<u1>\L<units>)?(?P<conn>\L<conn>))?"
+        r"(?:(?P<n1>{num})(?P<u1>\L<units>)?\L<inclusive>?(?P<conn>\L<conn>)"
+        r"(?P<sign2>{sign})?)?"
         r"(?P<num>{num})(?P<few>\L<few>)?"
-    ).format(num=f["num"])
+    ).format(num=f["num"], sign=f["sign"])
+    digit = r"(?:[0-9]|\L<cn_digit>)"
     f["forms"] = "|".join([
         r"(?P<vidiom>\L<vague_idioms>)",
         r"(?P<fan>\L<double>(?P<fan_n>[0-9]|\L<cn_digit>)\L<double_suffix>)",
-        r"(?P<den>{num})\L<frac>(?P<numer>{num})".format(num=f["num"]),
-        r"(?P<cheng>\L<cn_digit>(?:\L<cn_point>\L<cn_digit>)?)\L<cheng>(?![本功立交员果绩效])",
-        r"(?P<vmark>\L<vague_marker>)(?P<vplace>(?:(?!\L<units>)\L<cn_place>){1,3}+)",
+        (r"(?:(?P<whole>{num})\L<mixed>)?(?P<dsign>{sign})?(?P<den>{num})\L<frac>"
+         r"(?P<nsign>{sign})?(?P<numer>{num})").format(num=f["num"], sign=f["sign"]),
+        # 三成, 9.5成, 十成, 七五折, 三成半
+        (r"(?P<cheng>(?<![0-9.])[0-9]{1,2}+(?:\.[0-9])?|\L<cn_digit>{1,2}+"
+         r"(?:\L<cn_point>\L<cn_digit>)?|[十拾])(?P<tenth>\L<cheng>)(?P<chalf>半)?"
+         r"(?![本功立交员果绩效合扣旧算叠])"),
+        r"(?P<vmark>\L<vague_marker>)(?P<vplace>(?:(?!\L<units>)\L<vague_place>){1,3}+)",
+        r"(?P<halfn>半)(?=\L<units>)",
         f["main"],
     ])
     f["tail"] = (
-        r"(?P<q1>\L<mid_q>)?(?P<mag>{mag})"
-        r"(?:(?P<cls>[个個])(?P<q3>[多余餘])(?=\L<units>))?"
-        r"(?P<unit>\L<units>)?"
+        r"(?P<q1>\L<mid_q>)?(?:[个個](?=\L<cn_big>|\L<currencies>))?(?P<mag>{mag})"
+        r"(?:(?P<cls>[个個])(?:(?P<q3>[多余餘])|(?P<half>半))(?=\L<units>))?"
+        r"(?P<unit>\L<units>)?(?(unit)(?P<half>半(?!\L<units>|月))?)"
+        r"(?:(?<=\L<subunit_of>)(?:(?P<tenths>{digit})\L<sub_tenth>)?"
+        r"(?:[零〇]?(?P<hundredths>{digit})\L<sub_hundredth>(?![钟鐘之]))?"
+        r"(?<=\L<sub_tenth>|\L<sub_hundredth>)[钱錢]?)?"
+        r"\L<inclusive>?"
         r"(?:(?:(?P<post>\L<post_tight>)(?!\L<units>)|(?P<post>\L<post_q>))(?!\L<post_block>)){{0,2}}+"
-    ).format(mag=f["mag"])
+    ).format(mag=f["mag"], digit=digit)
     f["end"] = r"(?:(?<![0-9A-Za-z])|(?![0-9A-Za-z]))"
-    f["mention"] = r"(?P<pre>\L<pre_q>)?(?:{forms}){tail}{end}".format(
-        forms=f["forms"], tail=f["tail"], end=f["end"])
+    f["mention"] = r"(?P<pre>\L<pre_q>)?(?P<sign>{sign})?(?:{forms}){tail}{end}".format(
+        sign=f["sign"], forms=f["forms"], tail=f["tail"], end=f["end"])
     return f
 
 
@@ -90,10 +113,21 @@ def _lists(r: Rules) -> dict[str, list[str]]:
     num = r.raw["numerals"]
     q = r.raw["qualifiers"]
     mags = num["magnitudes"]
+    opts = r.raw["units"]["options"]
+    subunits = opts["subunits"]
     return {
         "units": _fold_keys(r.units),
+        "currencies": _fold_keys(u for u, dim in r.units.items() if dim == "currency"),
+        "subunit_of": _fold_keys(opts["subunit_of"]),
+        "sub_tenth": _fold_keys(k for k, v in subunits.items() if v == 0.1),
+        "sub_hundredth": _fold_keys(k for k, v in subunits.items() if v == 0.01),
         "mag": _fold_keys(mags),
         "cn_digit": list(num["digits"]),
+        "cn_digit_free": [d for d in num["digits"] if d not in r.units],
+        "cn_digit_unit": [d for d in num["digits"] if d in r.units],
+        "negative": _fold_keys(num["multipliers"]["negative"]),
+        "mixed": [num["fractions"]["mixed"]],
+        "inclusive": _fold_keys(q["post_options"]["inclusive"]),
         "cn_place": list(num["places"]) + [k for k in mags if not k.isascii()
                                            and k not in num["places"]],
         "cn_big": [k for k, v in mags.items() if v >= 10000 and not k.isascii()],
@@ -101,7 +135,7 @@ def _lists(r: Rules) -> dict[str, list[str]]:
         "frac": [num["fractions"]["connector"]],
         "double": num["multipliers"]["doubling"],
         "double_suffix": [num["multipliers"]["doubling_suffix"]],
-        "cheng": [num["multipliers"]["percent_tenths"]],
+        "cheng": list(num["multipliers"]["percent_tenths"]),
         "pre_q": _fold_keys(q["pre"]),
         "mid_q": _fold_keys(q["mid"]),
         "post_q": _fold_keys(set(q["post"]) - set(q["post_options"]["tight"])),
@@ -110,6 +144,7 @@ def _lists(r: Rules) -> dict[str, list[str]]:
         "conn": _fold_keys(q["range"]["connectors"]),
         "few": q["vague"]["trailing"],
         "vague_marker": list(q["vague"]["markers"]),
+        "vague_place": [k for k in mags if not k.isascii()],  # 上千, not 上拾
         "vague_idioms": _fold_keys(q["vague"]["idioms"]),
         "cn_num": list(num["digits"]) + list(num["places"]) + [k for k in mags if not k.isascii()],
         "excl_words": _fold_keys(r.raw["exclusions"]["words"]["list"]),

@@ -15,8 +15,8 @@ RULE_FILES = ("numerals", "qualifiers", "units", "exclusions", "objects")
 
 # Keys each rule file may hold at its top level; anything else is a typo.
 ALLOWED_KEYS = {
-    "numerals": {"digits", "places", "magnitudes", "points", "separators", "fractions",
-                 "multipliers", "examples"},
+    "numerals": {"digits", "places", "magnitudes", "limits", "points", "separators",
+                 "fractions", "multipliers", "examples"},
     "qualifiers": {"pre", "mid", "post", "post_options", "range", "vague", "examples"},
     "units": {"units", "options", "context", "ambiguous", "examples"},
     "exclusions": {"patterns", "words", "examples"},
