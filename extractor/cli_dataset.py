@@ -102,7 +102,6 @@ def build_command(
     quiet: Quiet = False,
 ) -> None:
     """Build a dataset defined by datasets/NAME/dataset.toml (default: the bundled sample)."""
-
     from extractor.dataset import DatasetConfig, build, find_dataset
 
     def start(progress: Progress | None) -> RunSummary:
@@ -166,6 +165,8 @@ def _print_summary(console: Console, s: RunSummary) -> None:
     if s.skipped:
         line += f" ({_count(s.skipped, 'unchanged article')} already in the dataset)"
     console.print(line, highlight=False, soft_wrap=True)
+    for note in s.notes:
+        console.print(f"[yellow]Note:[/yellow] {escape(note)}", highlight=False, soft_wrap=True)
     if s.kept:
         kept = ", ".join(f"{n:,} {table}" for table, n in s.kept.items())
         console.print(f"kept from the previous dataset: {kept}", highlight=False)

@@ -13,9 +13,11 @@ import os
 import signal
 import time
 import tomllib
+import warnings
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -25,6 +27,7 @@ from extractor import extract
 from extractor.assemble import ArticleRows, assemble
 from extractor.metadata import extract_metadata
 from extractor.readers import (
+    FORMATS,
     ErrorRow,
     InputFile,
     RawArticle,
@@ -33,7 +36,7 @@ from extractor.readers import (
     html_to_article,
     read_input,
 )
-from extractor.writer import DatasetWriter, check_output
+from extractor.writer import DatasetWriter, check_output, rules_digest
 
 DATASETS_DIR = "datasets"
 CONFIG_FILE = "dataset.toml"
@@ -92,6 +95,8 @@ class RunSummary:
     """Rows carried over from the previous dataset (append), per table."""
     first_errors: tuple[ErrorRow, ...] = ()
     """The first few inputs that failed."""
+    notes: tuple[str, ...] = ()
+    """Warnings for the person running it (e.g. appending to a dataset built with other rules)."""
 
     @property
     def exit_code(self) -> int:
@@ -123,6 +128,9 @@ class DatasetConfig:
         _only(path, "the file", data, {"dataset", "options"})
         _only(path, "[dataset]", section, {"name", "description", "inputs", "output"})
         _only(path, "[options]", options, {"text_field", "text_column", "format", "append"})
+        if options.get("format") not in (None, *FORMATS.values()):
+            raise ConfigError(f"{path}: [options] format must be one of "
+                              f"{', '.join(sorted(set(FORMATS.values())))}")
         inputs = section.get("inputs")
         if not inputs or not isinstance(inputs, list) or not all(
             isinstance(i, str) for i in inputs
@@ -206,7 +214,12 @@ def run(
     OutputError (before any work) when ``out`` cannot take a dataset.
     """
     began = time.perf_counter()
-    check_output(out, options.append)
+    previous = check_output(out, options.append)
+    notes = []
+    if previous and previous.get("zhstats.rules_digest") != rules_digest():
+        notes.append(f"{out} was built with other rules (rules digest "
+                     f"{previous.get('zhstats.rules_digest', '?')[:12]}…); "
+                     "its old rows were kept as they were")
     workers = options.workers or default_workers()
     reread = {f.source for f in files}
     done = 0
@@ -227,7 +240,7 @@ def run(
         out=out, inputs=len(files), articles=counts.articles, indicators=counts.indicators,
         errors=counts.errors, skipped=counts.skipped,
         seconds=time.perf_counter() - began, kept=dict(counts.kept),
-        first_errors=tuple(counts.first_errors),
+        first_errors=tuple(counts.first_errors), notes=tuple(notes),
     )
 
 
@@ -289,12 +302,11 @@ def _ordered_map(
     fn: Callable[[Any], R], chunks: Iterator[T], workers: int, key: Callable[[T], Any]
 ) -> Iterator[tuple[T, R]]:
     """(chunk, fn(key(chunk))) in order; at most a few chunks per worker are in flight."""
-    if workers <= 1:
+    pool = _start_pool(workers) if workers > 1 else None
+    if pool is None:
         for chunk in chunks:
             yield chunk, fn(key(chunk))
         return
-    pool = ProcessPoolExecutor(workers, mp_context=_pool_context(),
-                               initializer=_ignore_sigint)
     pending: deque[tuple[T, Future[R]]] = deque()
     try:
         for chunk in chunks:
@@ -307,6 +319,20 @@ def _ordered_map(
             yield done, future.result()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _start_pool(workers: int) -> ProcessPoolExecutor | None:
+    """A started process pool, or None (with a warning) when workers cannot start."""
+    pool = ProcessPoolExecutor(workers, mp_context=_pool_context(), initializer=_ignore_sigint)
+    try:
+        pool.submit(int).result()
+    except BrokenProcessPool:
+        pool.shutdown(wait=True, cancel_futures=True)
+        warnings.warn("worker processes could not start (a script that runs zhstats needs "
+                      "an `if __name__ == '__main__':` guard); working in this process",
+                      RuntimeWarning, stacklevel=2)
+        return None
+    return pool
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:

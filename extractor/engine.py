@@ -6,6 +6,7 @@ read into a value, bounds and a flag (MENTIONS.md §4), then its object.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -273,19 +274,25 @@ def _squeeze(folded: str) -> tuple[str, list[int] | None]:
     return "".join(parts), index
 
 
-def _mentions(text: str) -> list[tuple[Mention, Reading]]:
+def scan(text: str) -> Iterator[tuple[regex.Match[str], str, int, int]]:
+    """Every match of the scan pattern: (match, scanned text, start, end in ``text``)."""
     folded, index = _squeeze(fold(text))
-    out: list[tuple[Mention, Reading]] = []
     for m in scanner().pattern.finditer(folded):
+        start, end = m.span()
+        if index is not None:
+            start, end = index[start], index[end - 1] + 1
+        yield m, folded, start, end
+
+
+def _mentions(text: str) -> list[tuple[Mention, Reading]]:
+    out: list[tuple[Mention, Reading]] = []
+    for m, folded, start, end in scan(text):
         if m.group("x") is not None:
             continue
         got = read(m, text, folded)
         if got is None:
             continue
         r, quals = got
-        start, end = m.span()
-        if index is not None:
-            start, end = index[start], index[end - 1] + 1
         out.append((Mention(
             start=start, end=end, surface=text[start:end],
             value=num.to_float(r.value), lower=num.to_float(r.lower),

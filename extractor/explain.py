@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from extractor.engine import extract, read
+from extractor.engine import extract, read, scan
 from extractor.mention import Mention
-from extractor.patterns import fold, scanner
 
 FRAGMENTS = ("pre", "vidiom", "fan", "den", "numer", "cheng", "vmark", "vplace", "n1", "u1",
              "conn", "num", "few", "q1", "mag", "cls", "q3", "unit")
@@ -27,10 +26,8 @@ class Trace:
 def explain(text: str) -> list[Trace]:
     """Every match of the scan over ``text``, with the fragments that fired."""
     mentions = {(m.start, m.end): m for m in extract(text)}
-    folded = fold(text)
     traces = []
-    for m in scanner().pattern.finditer(folded):
-        start, end = m.span()
+    for m, folded, start, end in scan(text):
         if m.group("x") is not None:
             name = next(k[2:] for k, v in m.groupdict().items() if k.startswith("x_") and v)
             traces.append(Trace(start, end, text[start:end], f"excluded: {name}", ()))

@@ -101,8 +101,9 @@ def discover(
 
     Folders and globs contribute files with a supported suffix (hidden ones
     skipped); a file named explicitly is always included, and fails later if
-    its format is unknown. ``fmt`` forces the format of every file; with ``base``, relative
-    arguments and sources are taken relative to that folder.
+    its format is unknown. ``fmt`` forces the format of every file; with
+    ``base``, relative arguments and sources are taken relative to that folder.
+    Raises InputNotFound when an argument names nothing or no file is found.
     """
     found: dict[str, InputFile] = {}
     seen: set[Path] = set()
@@ -120,7 +121,6 @@ def discover(
             continue
         pattern = any(c in arg for c in "*?[")
         names = sorted(glob(arg, root_dir=base, recursive=True)) if pattern else [arg]
-        before = len(found)
         for name in names:
             path = base / name if base is not None else Path(name)
             if path.is_dir():
@@ -130,7 +130,7 @@ def discover(
                 add(path, PurePath(name))
             elif not pattern:
                 raise InputNotFound(f"{arg}: no such file or folder")
-        if pattern and len(found) == before and not names:
+        if pattern and not names:
             raise InputNotFound(f"{arg}: no file matches this pattern")
     if not found:
         raise InputNotFound(f"no {'/'.join(sorted(set(FORMATS.values())))} file in "

@@ -15,7 +15,7 @@ import secrets
 import shutil
 from collections.abc import Iterable
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -55,22 +55,22 @@ def rules_digest(folder: Path | None = None) -> str:
     return digest.hexdigest()
 
 
-def dataset_metadata(created_at: datetime | None = None) -> dict[str, str]:
-    """The key-value metadata every table of a new dataset carries."""
+def dataset_metadata() -> dict[str, str]:
+    """The key-value metadata every table of a dataset written now carries."""
     from extractor import __version__
 
     return {
         "zhstats.schema_version": SCHEMA_VERSION,
         "zhstats.version": __version__,
         "zhstats.rules_digest": rules_digest(),
-        "zhstats.created_at": (created_at or datetime.now(UTC)).isoformat(timespec="seconds"),
+        "zhstats.created_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
 
 
 def check_output(out: Path, append: bool = False) -> dict[str, str] | None:
     """Refuse an output folder that holds something other than a zhstats dataset.
 
-    Returns the existing dataset's metadata when appending to one, else None.
+    Returns the key-value metadata of the dataset to append to, if any.
     """
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out} exists and is not a folder")
@@ -118,13 +118,12 @@ class DatasetWriter:
         name: str,
         append: bool = False,
         reread: Iterable[str] = (),
-        created_at: datetime | None = None,
     ) -> None:
         self.out = out
         self.name = name
         self.append = append
         self.reread = frozenset(reread)
-        self.metadata = dataset_metadata(created_at)
+        self.metadata = dataset_metadata()
         self.counts = WriteCounts()
         self.tmp = out.parent / f".{out.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
         self._writers: dict[str, pq.ParquetWriter] = {}
@@ -157,28 +156,27 @@ class DatasetWriter:
         else:
             self._abort()
 
-    def add(self, result: ArticleRows | ErrorRow) -> str:
-        """Buffer one result; returns what became of it: article, error or skipped."""
+    def add(self, result: ArticleRows | ErrorRow) -> None:
+        """Buffer one result; an article already written becomes a skip or an error."""
         if isinstance(result, ErrorRow):
-            self._put(ERRORS, [_error_dict(result)])
+            self._put(ERRORS, [asdict(result)])
             self.counts.errors += 1
             if len(self.counts.first_errors) < FIRST_ERRORS:
                 self.counts.first_errors.append(result)
-            return "error"
+            return
         aid, source = result.article_id, result.source
         first = self._known.get(aid)
         if first == source:
             self.counts.skipped += 1
-            return "skipped"
-        if first is not None:
-            return self.add(ErrorRow(source, "write", "DuplicateArticle",
-                                     f"same text as article {aid} from {first}"))
-        self._known[aid] = source
-        self._put(ARTICLES, [result.article])
-        self._put(INDICATORS, result.indicators)
-        self.counts.articles += 1
-        self.counts.indicators += len(result.indicators)
-        return "article"
+        elif first is not None:
+            self.add(ErrorRow(source, "write", "DuplicateArticle",
+                              f"same text as article {aid} from {first}"))
+        else:
+            self._known[aid] = source
+            self._put(ARTICLES, [result.article])
+            self._put(INDICATORS, result.indicators)
+            self.counts.articles += 1
+            self.counts.indicators += len(result.indicators)
 
     # -- internals ---------------------------------------------------------
 
@@ -236,11 +234,6 @@ class DatasetWriter:
             with suppress(Exception):  # already failing; the temp folder goes anyway
                 writer.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
-
-
-def _error_dict(error: ErrorRow) -> dict[str, Any]:
-    return {"source": error.source, "stage": error.stage, "error_type": error.error_type,
-            "message": error.message}
 
 
 def _swap(new: Path, out: Path) -> None:

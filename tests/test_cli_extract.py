@@ -170,6 +170,9 @@ def test_two_thousand_files_with_twenty_bad_ones(tmp_path: Path) -> None:
         "EmptyInput", "BinaryInput", "UndecodableInput", "MalformedJSON", "MissingColumn"}
     sources = [a["source"] for a in articles]
     assert sources == sorted(sources)
+    # every input file is in exactly one of the two tables
+    files = sorted(p.as_posix() for p in folder.rglob("*") if p.is_file())
+    assert sorted(s.split("#")[0] for s in sources + [e["source"] for e in errors]) == files
     assert {a["encoding"] for a in articles} == {"utf-8", "gb18030", "utf-16-le"}
     assert all(a["n_mentions"] >= 3 and a["author"] == "张三" for a in articles)
     assert sum(a["n_mentions"] for a in articles) == len(table(out, "indicators"))

@@ -406,6 +406,19 @@ def test_append_over_a_grown_folder(tmp_path: Path) -> None:
     assert [Path(e["source"]).name for e in rows(out, "errors")] == ["empty.txt"]
 
 
+def test_append_notes_other_rules(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    files = discover([str(corpus(tmp_path / "in", range(2)))])
+    run(files, out, ONE)
+    table = read(out, "articles")
+    meta = dict(table.schema.metadata) | {b"zhstats.rules_digest": b"0" * 64}
+    pq.write_table(table.replace_schema_metadata(meta), out / "articles.parquet")
+    summary = run(files, out, RunOptions(workers=1, append=True))
+    assert (summary.articles, summary.skipped) == (0, 2)
+    assert len(summary.notes) == 1 and "other rules" in summary.notes[0]
+    assert run(files, out, RunOptions(workers=1, append=True)).notes == ()
+
+
 def test_without_append_the_dataset_is_replaced(tmp_path: Path) -> None:
     out = tmp_path / "out"
     run(discover([str(corpus(tmp_path / "a", range(3)))]), out, ONE)
@@ -459,6 +472,7 @@ def test_dataset_toml_paths_are_relative_to_its_folder(tmp_path: Path) -> None:
     ('[dataset]\ninputs = "a"\n', "non-empty list"),
     ('[dataset\n', "dataset.toml"),
     ('[dataset]\ninputs = ["a"]\n[options]\nworkers = 3\n', "unknown key"),
+    ('[dataset]\ninputs = ["a"]\n[options]\nformat = "pdf"\n', "format must be one of"),
 ])
 def test_bad_dataset_toml(tmp_path: Path, toml: str, message: str) -> None:
     (tmp_path / "dataset.toml").write_text(toml, encoding="utf-8")
