@@ -50,8 +50,19 @@ def _fold_keys(words) -> list[str]:
     return sorted({fold(w) for w in words})
 
 
+def _first_chars(words) -> str:
+    """A character class of the first characters of ``words``: a cheap test that
+    lets the scan skip a position before it tries any named list."""
+    return "[" + "".join(regex.escape(c) for c in sorted({fold(w)[0] for w in words})) + "]"
+
+
 def _fragments(r: Rules) -> dict[str, str]:
     """Named regex fragments, composed into larger ones by name."""
+    lists = _lists(r)
+    num_first = _first_chars([*"0123456789", *lists["cn_num"]])
+    mention_first = _first_chars([*"0123456789半", *lists["cn_num"], *lists["pre_q"],
+                                  *lists["negative"], *lists["vague_idioms"],
+                                  *lists["double"], *lists["vague_marker"]])
     f: dict[str, str] = {}
     f["arabic"] = r"[0-9]++(?:,[0-9]{3}+(?![0-9]))*+(?:\.[0-9]++)?(?:[eE][-+]?[0-9]++)?"
     f["mag"] = r"(?:(?!\L<units>)\L<mag>){0,3}+"
@@ -70,7 +81,8 @@ def _fragments(r: Rules) -> dict[str, str]:
         rf"(?:\L<cn_digit_free>|\L<cn_digit_unit>(?={follows})|(?!\L<units>)\L<cn_place>)++"
         r"(?:\L<cn_point>(?:\L<cn_digit>++|[0-9]++)(?:(?!\L<units>)\L<cn_big>){0,3}+)?"
     )
-    f["num"] = "(?:" + "|".join([f["mixed_num"], f["arabic_num"], f["cn_num"]]) + ")"
+    f["num"] = (f"(?={num_first})(?:"
+                + "|".join([f["mixed_num"], f["arabic_num"], f["cn_num"]]) + ")")
     # 负3.9%, -22.2%, 零下四度; not the hyphen of 3-5 or 第3-5名
     f["sign"] = r"(?<![0-9A-Za-z)\]%.\-])\L<negative>(?=[0-9]|\L<cn_num>)"
     # a second number of a range, or a plain number
@@ -104,8 +116,8 @@ def _fragments(r: Rules) -> dict[str, str]:
         r"(?:(?:(?P<post>\L<post_tight>)(?!\L<units>)|(?P<post>\L<post_q>))(?!\L<post_block>)){{0,2}}+"
     ).format(mag=f["mag"], digit=digit)
     f["end"] = r"(?:(?<![0-9A-Za-z])|(?![0-9A-Za-z]))"
-    f["mention"] = r"(?P<pre>\L<pre_q>)?(?P<sign>{sign})?(?:{forms}){tail}{end}".format(
-        sign=f["sign"], forms=f["forms"], tail=f["tail"], end=f["end"])
+    f["mention"] = r"(?={first})(?P<pre>\L<pre_q>)?(?P<sign>{sign})?(?:{forms}){tail}{end}".format(
+        first=mention_first, sign=f["sign"], forms=f["forms"], tail=f["tail"], end=f["end"])
     return f
 
 
