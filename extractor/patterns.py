@@ -63,6 +63,7 @@ def _fragments(r: Rules) -> dict[str, str]:
     mention_first = _first_chars([*"0123456789半", *lists["cn_num"], *lists["pre_q"],
                                   *lists["negative"], *lists["vague_idioms"],
                                   *lists["double"], *lists["vague_marker"]])
+    near = r"[^，。；！？\n]{0,16}?"  # a few characters ahead, within the clause
     f: dict[str, str] = {}
     f["arabic"] = r"[0-9]++(?:,[0-9]{3}+(?![0-9]))*+(?:\.[0-9]++)?(?:[eE][-+]?[0-9]++)?"
     f["mag"] = r"(?:(?!\L<units>)\L<mag>){0,3}+"
@@ -87,16 +88,17 @@ def _fragments(r: Rules) -> dict[str, str]:
     f["sign"] = r"(?<![0-9A-Za-z)\]%.\-])\L<negative>(?=[0-9]|\L<cn_num>)"
     # a second number of a range, or a plain number
     f["main"] = (
-        r"(?:(?P<n1>{num})(?P<u1>\L<units>)?\L<inclusive>?(?P<conn>\L<conn>)"
+        r"(?:(?={near}{conn_first})(?P<n1>{num})(?P<u1>\L<units>)?\L<inclusive>?(?P<conn>\L<conn>)"
         r"(?P<sign2>{sign})?)?"
         r"(?P<num>{num})(?P<few>\L<few>)?"
-    ).format(num=f["num"], sign=f["sign"])
+    ).format(num=f["num"], sign=f["sign"], near=near, conn_first=_first_chars(lists["conn"]))
     digit = r"(?:[0-9]|\L<cn_digit>)"
     f["forms"] = "|".join([
         r"(?P<vidiom>\L<vague_idioms>)",
         r"(?P<fan>\L<double>(?P<fan_n>[0-9]|\L<cn_digit>)\L<double_suffix>)",
-        (r"(?:(?P<whole>{num})\L<mixed>)?(?P<dsign>{sign})?(?P<den>{num})\L<frac>"
-         r"(?P<nsign>{sign})?(?P<numer>{num})").format(num=f["num"], sign=f["sign"]),
+        # (a fraction is tried only where its connector follows soon: numbers are read once)
+        (r"(?={near}\L<frac>)(?:(?P<whole>{num})\L<mixed>)?(?P<dsign>{sign})?(?P<den>{num})\L<frac>"
+         r"(?P<nsign>{sign})?(?P<numer>{num})").format(num=f["num"], sign=f["sign"], near=near),
         # 三成, 9.5成, 十成, 七五折, 三成半
         (r"(?P<cheng>(?<![0-9.])[0-9]{1,2}+(?:\.[0-9])?|\L<cn_digit>{1,2}+"
          r"(?:\L<cn_point>\L<cn_digit>)?|[十拾])(?P<tenth>\L<cheng>)(?P<chalf>半)?"
@@ -163,6 +165,19 @@ def _lists(r: Rules) -> dict[str, list[str]]:
     }
 
 
+def _classes(source: str, lists: dict[str, list[str]]) -> str:
+    """Write each list of single characters as a character class, tested before
+    the unit lookahead that guards it: a class test is far cheaper than a named
+    list, and most positions fail it."""
+    for name, words in lists.items():
+        if not words or any(len(w) != 1 for w in words):
+            continue
+        cls = "[" + "".join(regex.escape(c) for c in sorted(words)) + "]"
+        source = source.replace(rf"(?!\L<units>)\L<{name}>", rf"(?={cls})(?!\L<units>){cls}")
+        source = source.replace(rf"\L<{name}>", cls)
+    return source
+
+
 @cache
 def scanner() -> Scanner:
     """The one compiled scan pattern (built once per process)."""
@@ -173,5 +188,7 @@ def scanner() -> Scanner:
     alts = [f"(?P<x_{name}>{excl[name]})" for name in names]
     alts.append(r"(?P<x_words>\L<excl_words>)")
     source = "(?P<x>{})|(?P<m>{})".format("|".join(alts), frags["mention"])
-    pattern = regex.compile(source, regex.V0, **_lists(r))
+    lists = _lists(r)
+    source = _classes(source, lists)
+    pattern = regex.compile(source, regex.V0, ignore_unused=True, **lists)
     return Scanner(pattern=pattern, exclusion_names=(*names, "words"))
