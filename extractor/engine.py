@@ -6,7 +6,7 @@ read into a value, bounds and a flag (MENTIONS.md §4), then its object.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -15,7 +15,7 @@ import regex
 
 from extractor import numerals as num
 from extractor.mention import Mention
-from extractor.objects import find_object, sentence_bounds
+from extractor.objects import find_object, same_sentence
 from extractor.patterns import fold, scanner
 from extractor.rules import load_rules
 
@@ -24,6 +24,9 @@ TEN = frozenset(k for k, v in num.PLACES.items() if v < 100)  # 十, 拾, 廿: m
 ARTICLE = frozenset({"count", "duration"})  # 一个, 一年: the article, not the number one
 SPACES = regex.compile(r"(?<=\p{Han}) ++(?=[\p{Han}0-9])|(?<=[0-9%]) ++(?=\p{Han})")
 RATES = frozenset({"percent", "percentage_point", "multiple"})
+READ_CACHE_SIZE = 1 << 16
+_READ_CACHE: dict[str, tuple[Reading, str | None] | None] = {}
+Getter = Callable[[str], str | None]
 
 
 @dataclass
@@ -82,9 +85,8 @@ def _bare_chinese_ok(s: str) -> bool:
     return len(s) >= 2 and has_place and (s[0] in num.DIGITS or s[0] in TEN)
 
 
-def _read_form(m: regex.Match[str], tail_mult: Decimal) -> Reading | None:
+def _read_form(g: Getter, tail_mult: Decimal) -> Reading | None:
     """The number part of a match (before qualifiers are applied)."""
-    g = m.group
     q = load_rules().raw["qualifiers"]["vague"]
     if g("vidiom"):
         lo, hi = q["idioms"][g("vidiom")]
@@ -116,7 +118,7 @@ def _read_form(m: regex.Match[str], tail_mult: Decimal) -> Reading | None:
         open_ = q["markers"][g("vmark")] == "open"
         return Reading(lower=lower, upper=None if open_ else lower * 10, approx="vague",
                        rule="vague amount (几十/数百/上千)")
-    return _read_main(m, tail_mult)
+    return _read_main(g, tail_mult)
 
 
 def _tenths(digits: str, word: str, half: bool) -> Reading | None:
@@ -138,8 +140,7 @@ def _tenths(digits: str, word: str, half: bool) -> Reading | None:
     return Reading(value=tenths * 10, unit="%", dimension="percent", rule="tenths (N成, N折)")
 
 
-def _read_main(m: regex.Match[str], tail_mult: Decimal) -> Reading | None:
-    g = m.group
+def _read_main(g: Getter, tail_mult: Decimal) -> Reading | None:
     main = g("num")
     pair = num.parse_pair(main) if _is_chinese(main) else None
     if pair is not None:  # 两三百, 八九亿: before reading 八九 as 89
@@ -191,28 +192,36 @@ def _apply_qualifiers(r: Reading, words: list[tuple[str, str]]) -> None:
     r.lower = r.upper = r.value
 
 
-def _words(m: regex.Match[str]) -> list[tuple[str, str]]:
-    """Qualifier words of a match, in text order, with their position."""
-    found = []
-    if m.group("pre"):
-        found.append((m.start("pre"), "pre", m.group("pre")))
-    for name, pos in (("q1", "mid"), ("q3", "mid")):
-        if m.group(name):
-            found.append((m.start(name), pos, m.group(name)))
-    for i, w in enumerate(m.captures("post")):
-        found.append((m.starts("post")[i], "post", w))
-    return [(pos, w) for _, pos, w in sorted(found)]
+def _words(m: regex.Match[str], g: Getter) -> list[tuple[str, str]]:
+    """Qualifier words of a match with their position, in text order (the
+    pattern puts pre before q1 before q3 before the post-qualifiers)."""
+    found = [(pos, g(name)) for name, pos in (("pre", "pre"), ("q1", "mid"), ("q3", "mid"))
+             if g(name)]
+    return found + [("post", w) for w in m.captures("post")]
 
 
-def read(m: regex.Match[str], text: str, folded: str) -> tuple[Reading, list[str]] | None:
-    """A scan match → its Reading and qualifier words, or None if not a mention."""
-    g = m.group
-    units, arabic_only, context = _units()
+def read(m: regex.Match[str]) -> tuple[Reading, str | None] | None:
+    """A scan match → its Reading and qualifier string, or None if not a mention.
+
+    The reading depends on the matched text only (the sentence's context is
+    applied by the caller), so it is cached by that text: news repeats 2家 and 5个.
+    """
+    key = m.group()
+    if key not in _READ_CACHE:
+        if len(_READ_CACHE) >= READ_CACHE_SIZE:
+            _READ_CACHE.clear()
+        _READ_CACHE[key] = _interpret(m)
+    return _READ_CACHE[key]
+
+
+def _interpret(m: regex.Match[str]) -> tuple[Reading, str | None] | None:
+    g = m.groupdict().get
+    units, arabic_only, _ = _units()
     tail_mult = num.magnitude(g("mag") or "")
-    r = _read_form(m, tail_mult)
+    r = _read_form(g, tail_mult)
     if r is None:
         return None
-    words = _words(m)
+    words = _words(m, g)
     unit = g("unit")
     main = g("num")
     if main and not g("n1") and not g("few"):
@@ -245,10 +254,6 @@ def read(m: regex.Match[str], text: str, folded: str) -> tuple[Reading, list[str
         if r.dimension is None:
             r.dimension = units[unit]
     _apply_qualifiers(r, words)
-    if r.dimension is None:
-        window = folded[max(0, m.start() - context["window"]):m.start()]
-        r.dimension = next((dim for dim in ("currency", "count")
-                            if any(cue in window for cue in context[dim])), "other")
     quals = [w for _, w in words]
     if g("conn"):
         quals.insert(1 if g("pre") else 0, g("conn"))
@@ -256,7 +261,15 @@ def read(m: regex.Match[str], text: str, folded: str) -> tuple[Reading, list[str
         quals.insert(0, g("vmark") or g("few"))
     if g("vidiom"):
         quals.insert(0, g("vidiom"))
-    return r, quals
+    return r, "|".join(quals) or None
+
+
+def _context_dimension(folded: str, start: int) -> str:
+    """The dimension a bare number takes from cue words just before it (月薪15k)."""
+    context = _units()[2]
+    window = folded[max(0, start - context["window"]):start]
+    return next((dim for dim in ("currency", "count")
+                 if any(cue in window for cue in context[dim])), "other")
 
 
 def _squeeze(folded: str) -> tuple[str, list[int] | None]:
@@ -277,29 +290,39 @@ def _squeeze(folded: str) -> tuple[str, list[int] | None]:
 def scan(text: str) -> Iterator[tuple[regex.Match[str], str, int, int]]:
     """Every match of the scan pattern: (match, scanned text, start, end in ``text``)."""
     folded, index = _squeeze(fold(text))
-    for m in scanner().pattern.finditer(folded):
-        start, end = m.span()
-        if index is not None:
-            start, end = index[start], index[end - 1] + 1
-        yield m, folded, start, end
+    sc = scanner()
+    search = sc.pattern.search
+    pos = 0
+    for anchor in sc.anchors.finditer(folded):
+        a_start, a_end = anchor.span()
+        if a_end <= pos:
+            continue
+        window_end = min(len(folded), a_end + sc.reach)
+        while pos < a_end:
+            m = search(folded, max(pos, a_start - sc.lead), window_end)
+            if m is None or m.start() >= a_end:
+                break
+            pos = m.end()
+            start, end = (index[m.start()], index[pos - 1] + 1) if index else m.span()
+            yield m, folded, start, end
 
 
-def _mentions(text: str) -> list[tuple[Mention, Reading]]:
-    out: list[tuple[Mention, Reading]] = []
+def _mentions(text: str) -> list[Mention]:
+    out: list[Mention] = []
     for m, folded, start, end in scan(text):
         if m.group("x") is not None:
             continue
-        got = read(m, text, folded)
+        got = read(m)
         if got is None:
             continue
-        r, quals = got
-        out.append((Mention(
+        r, qualifier = got
+        out.append(Mention(
             start=start, end=end, surface=text[start:end],
             value=num.to_float(r.value), lower=num.to_float(r.lower),
-            upper=num.to_float(r.upper), approx=r.approx,
-            qualifier="|".join(quals) or None, unit=r.unit, dimension=r.dimension,
+            upper=num.to_float(r.upper), approx=r.approx, qualifier=qualifier, unit=r.unit,
+            dimension=r.dimension or _context_dimension(folded, m.start()),
             object=find_object(text, start, end), rule=r.rule,
-        ), r))
+        ))
     return out
 
 
@@ -311,7 +334,7 @@ def _inherit_objects(text: str, mentions: list[Mention]) -> list[Mention]:
         prev = out[-1] if out else None
         if (m.object is None and prev is not None and prev.object
                 and (prev.unit == m.unit or m.dimension in RATES)
-                and sentence_bounds(text, prev.start) == sentence_bounds(text, m.start)):
+                and same_sentence(text, prev.start, m.start)):
             m = Mention(**{**m.to_dict(), "object": prev.object})
         out.append(m)
     return out
@@ -319,4 +342,4 @@ def _inherit_objects(text: str, mentions: list[Mention]) -> list[Mention]:
 
 def extract(text: str) -> list[Mention]:
     """Every quantity mention of ``text``, sorted by start, never overlapping."""
-    return _inherit_objects(text, [m for m, _ in _mentions(text)])
+    return _inherit_objects(text, _mentions(text))

@@ -27,14 +27,14 @@ def explain(text: str) -> list[Trace]:
     """Every match of the scan over ``text``, with the fragments that fired."""
     mentions = {(m.start, m.end): m for m in extract(text)}
     traces = []
-    for m, folded, start, end in scan(text):
+    for m, _, start, end in scan(text):
         if m.group("x") is not None:
             name = next(k[2:] for k, v in m.groupdict().items() if k.startswith("x_") and v)
             traces.append(Trace(start, end, text[start:end], f"excluded: {name}", ()))
             continue
         frags = [(k, m.group(k)) for k in FRAGMENTS if m.group(k)]
         frags += [("post", w) for w in m.captures("post")]
-        got = read(m, text, folded)
+        got = read(m)
         mention = mentions.get((start, end))
         verdict = f"mention: {mention.rule}" if mention and got else "rejected: not a quantity"
         traces.append(Trace(start, end, text[start:end], verdict, tuple(frags), mention))

@@ -16,6 +16,12 @@ import regex
 
 from extractor.rules import Rules, load_rules
 
+# Room around an anchor beyond what the word lists give: prefixes like
+# 热线电话：“ before a hotline, and a magnitude, classifier, sub-unit and
+# (含) marker between a number and its unit.
+LEAD_FLOOR = 12
+REACH_FLOOR = 24
+
 
 @cache
 def fold_table() -> dict[int, str]:
@@ -40,9 +46,19 @@ def fold(text: str) -> str:
 
 @dataclass(frozen=True)
 class Scanner:
-    """The compiled scan pattern and the word lists it was built from."""
+    """The compiled scan pattern, and the anchors that say where to run it.
+
+    Every mention holds a numeral character, so the scan runs only near
+    ``anchors`` (runs of numeral characters, and Latin tokens, whose codes and
+    URLs are exclusions): from ``lead`` characters before an anchor (room for a
+    qualifier or an exclusion's prefix) to ``reach`` characters after it (room
+    for a unit and its qualifiers).
+    """
 
     pattern: regex.Pattern[str]
+    anchors: regex.Pattern[str]
+    lead: int
+    reach: int
     exclusion_names: tuple[str, ...]
 
 
@@ -191,4 +207,19 @@ def scanner() -> Scanner:
     lists = _lists(r)
     source = _classes(source, lists)
     pattern = regex.compile(source, regex.V0, ignore_unused=True, **lists)
-    return Scanner(pattern=pattern, exclusion_names=(*names, "words"))
+    numeral = sorted({*"0123456789半", *lists["cn_num"]})
+    anchors = regex.compile(
+        r"[A-Za-z][A-Za-z0-9./\-?=&%#:_~+@]*+|[" + "".join(map(regex.escape, numeral)) + "]++")
+    # how far before its first numeral character a match may start
+    lead = max(
+        max(map(len, lists["pre_q"])) + max(map(len, lists["negative"])),
+        *(_offset(w, numeral) for w in lists["excl_words"] + lists["vague_idioms"]),
+        LEAD_FLOOR)
+    longest = max(map(len, lists["units"])) + max(map(len, lists["post_q"])) * 2
+    return Scanner(pattern=pattern, anchors=anchors, lead=lead, reach=longest + REACH_FLOOR,
+                   exclusion_names=(*names, "words"))
+
+
+def _offset(word: str, numeral: list[str]) -> int:
+    """Position of the first numeral character in ``word`` (0 if none)."""
+    return next((i for i, c in enumerate(word) if c in numeral), 0)
