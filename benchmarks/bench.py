@@ -1,0 +1,215 @@
+"""zhstats benchmark: prints a table of speed, memory and start-up figures.
+
+    python benchmarks/bench.py [--mb 50] [--runs 3] [--memory-mb 500] [--peer-mb 1]
+
+The corpus is deterministic: the bundled sample articles and the rule-file
+examples (grouped into articles), shuffled with a fixed seed and repeated up to
+``--mb`` megabytes of UTF-8. Each repeated copy has its digits permuted, so a
+cache of repeated surfaces cannot turn repetition into free work.
+
+With ``pip install '.[bench]'`` the peers (JioNLP's money extraction,
+Recognizers-Text's Chinese number and number-with-unit models) run on a slice of
+the same corpus in the same process, and the ratios zhstats/peer are printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = 20250915
+
+
+def _sample_articles() -> list[str]:
+    from extractor.readers import discover, read_input
+
+    texts = []
+    for item in discover([str(ROOT / "datasets" / "sample" / "articles")]):
+        for got in read_input(item, text_field="text", text_column="text"):
+            if hasattr(got, "text"):
+                texts.append(got.text)
+    return texts
+
+
+def _example_articles(per_article: int = 20) -> list[str]:
+    from extractor.rules import load_rules
+
+    texts = [ex["text"] for _, ex in load_rules().examples()]
+    return ["，".join(texts[i:i + per_article]) + "。" for i in range(0, len(texts), per_article)]
+
+
+def corpus(megabytes: float) -> list[str]:
+    """Articles totalling ``megabytes`` of UTF-8, digits permuted in each copy."""
+    base = _sample_articles() + _example_articles()
+    rng = random.Random(SEED)
+    out, size, copy = [], 0, 0
+    while size < megabytes * 1e6:
+        order = base[:]
+        rng.shuffle(order)
+        digits = list("123456789")
+        rng.shuffle(digits)
+        table = str.maketrans("123456789", "".join(digits)) if copy else {}
+        for text in order:
+            varied = text.translate(table)
+            out.append(varied)
+            size += len(varied.encode())
+        copy += 1
+    return out
+
+
+def _median_time(fn, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def bench_extract(texts: list[str], runs: int) -> dict[str, float]:
+    from extractor import extract
+
+    extract("预热1个")
+    count = [0]
+
+    def run() -> None:
+        count[0] = sum(len(extract(t)) for t in texts)
+
+    seconds = _median_time(run, runs)
+    mb = sum(len(t.encode()) for t in texts) / 1e6
+    return {"MB": mb, "seconds": seconds, "MB/s": mb / seconds,
+            "articles/s": len(texts) / seconds, "mentions/s": count[0] / seconds}
+
+
+def _write_jsonl(texts: list[str], folder: Path) -> Path:
+    path = folder / "corpus.jsonl"
+    with path.open("w", encoding="utf-8") as fh:
+        for i, text in enumerate(texts):
+            fh.write(json.dumps({"id": i, "text": text}, ensure_ascii=False) + "\n")
+    return path
+
+
+def _zhstats(*args: str) -> list[str]:
+    exe = shutil.which("zhstats")
+    if exe is None:
+        sys.exit("zhstats is not on PATH: pip install '.[bench]' first")
+    return [exe, *args]
+
+
+def run_end_to_end(path: Path, workers: int, out: Path) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB, largest process) of one ``zhstats extract``."""
+    if out.exists():
+        shutil.rmtree(out)
+    probe = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True); "
+             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    cmd = [sys.executable, "-c", probe,
+           *_zhstats("extract", str(path), "--out", str(out), "--workers", str(workers),
+                     "--quiet")]
+    t0 = time.perf_counter()
+    done = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    seconds = time.perf_counter() - t0
+    return seconds, int(done.stdout.split()[-1]) / 1024
+
+
+def bench_end_to_end(path: Path, mb: float, runs: int, tmp: Path) -> dict[str, float]:
+    cores = os.cpu_count() or 1
+    one = statistics.median(run_end_to_end(path, 1, tmp / "out1")[0] for _ in range(runs))
+    many = statistics.median(run_end_to_end(path, cores, tmp / "outn")[0] for _ in range(runs))
+    return {"cores": cores, "MB/s 1 worker": mb / one, f"MB/s {cores} workers": mb / many,
+            "speed-up": one / many}
+
+
+def bench_memory(small_mb: float, big_mb: float, tmp: Path) -> dict[str, float]:
+    cores = os.cpu_count() or 1
+    out = {}
+    for label, mb in (("small", small_mb), ("big", big_mb)):
+        path = _write_jsonl(corpus(mb), tmp)
+        out[f"peak RSS MB at {mb:g} MB"] = run_end_to_end(path, cores, tmp / f"m{label}")[1]
+        path.unlink()
+    values = list(out.values())
+    out["ratio big/small"] = values[1] / values[0]
+    return out
+
+
+def bench_startup(runs: int) -> float:
+    return _median_time(lambda: subprocess.run(_zhstats("--help"), check=True,
+                                               capture_output=True), runs)
+
+
+def bench_peers(texts: list[str], ours_mb_s: float) -> dict[str, float]:
+    """Peers on the same text, in this process; ratio = zhstats MB/s / peer MB/s."""
+    out: dict[str, float] = {}
+    mb = sum(len(t.encode()) for t in texts) / 1e6
+    try:
+        import jionlp
+
+        seconds = _median_time(
+            lambda: [jionlp.ner.extract_money(t, with_parsing=True) for t in texts], 3)
+        out["JioNLP money MB/s"] = mb / seconds
+        out["ratio zhstats/JioNLP"] = ours_mb_s / (mb / seconds)
+    except ImportError:
+        out["JioNLP"] = float("nan")
+    try:
+        from recognizers_number import Culture, recognize_number
+        from recognizers_number_with_unit import recognize_currency, recognize_dimension
+
+        def rt() -> None:
+            for t in texts:
+                recognize_number(t, Culture.Chinese)
+                recognize_currency(t, Culture.Chinese)
+                recognize_dimension(t, Culture.Chinese)
+
+        seconds = _median_time(rt, 1)
+        out["Recognizers-Text MB/s"] = mb / seconds
+        out["ratio zhstats/Recognizers-Text"] = ours_mb_s / (mb / seconds)
+    except ImportError:
+        out["Recognizers-Text"] = float("nan")
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--mb", type=float, default=50, help="corpus size for speed (MB)")
+    ap.add_argument("--runs", type=int, default=3, help="runs per figure (median)")
+    ap.add_argument("--memory-mb", type=float, default=500,
+                    help="large corpus for the memory check (MB); 0 skips it")
+    ap.add_argument("--peer-mb", type=float, default=1, help="corpus slice for the peers (MB)")
+    args = ap.parse_args()
+
+    texts = corpus(args.mb)
+    rows: list[tuple[str, str]] = []
+    ex = bench_extract(texts, args.runs)
+    rows += [(f"extract, 1 core: {k}", f"{v:,.2f}") for k, v in ex.items()]
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        path = _write_jsonl(texts, tmp)
+        e2e = bench_end_to_end(path, ex["MB"], args.runs, tmp)
+        rows += [(f"end to end: {k}", f"{v:,.2f}") for k, v in e2e.items()]
+        path.unlink()
+        if args.memory_mb:
+            mem = bench_memory(args.mb, args.memory_mb, tmp)
+            rows += [(f"memory: {k}", f"{v:,.2f}") for k, v in mem.items()]
+    rows.append(("start-up: zhstats --help (s)", f"{bench_startup(max(args.runs, 5)):.3f}"))
+    peer_texts = corpus(args.peer_mb)
+    ours = bench_extract(peer_texts, args.runs)["MB/s"]
+    rows.append(("extract on the peer slice: MB/s", f"{ours:,.2f}"))
+    rows += [(f"peers: {k}", f"{v:,.3f}") for k, v in bench_peers(peer_texts, ours).items()]
+
+    width = max(len(k) for k, _ in rows)
+    print(f"zhstats benchmark: corpus {args.mb:g} MB, median of {args.runs} runs")
+    for key, value in rows:
+        print(f"{key:<{width}}  {value:>14}")
+
+
+if __name__ == "__main__":
+    main()
