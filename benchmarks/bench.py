@@ -4,8 +4,9 @@
 
 The corpus is deterministic: the bundled sample articles and the rule-file
 examples (grouped into articles), shuffled with a fixed seed and repeated up to
-``--mb`` megabytes of UTF-8. Each repeated copy has its digits permuted, so a
-cache of repeated surfaces cannot turn repetition into free work.
+``--mb`` megabytes of UTF-8. Each repeated copy has its Arabic and Chinese
+digits permuted, so a cache of repeated surfaces cannot turn repetition into
+free work, and a unique article code, so no article is a duplicate.
 
 With ``pip install '.[bench]'`` the peers (JioNLP's money extraction,
 Recognizers-Text's Chinese number and number-with-unit models) run on a slice of
@@ -56,11 +57,13 @@ def corpus(megabytes: float) -> list[str]:
     while size < megabytes * 1e6:
         order = base[:]
         rng.shuffle(order)
-        digits = list("123456789")
-        rng.shuffle(digits)
-        table = str.maketrans("123456789", "".join(digits)) if copy else {}
-        for text in order:
-            varied = text.translate(table)
+        perm = list(range(9))
+        rng.shuffle(perm)
+        table = str.maketrans("123456789" + "一二三四五六七八九",
+                              "".join(str(p + 1) for p in perm)
+                              + "".join("一二三四五六七八九"[p] for p in perm)) if copy else {}
+        for i, text in enumerate(order):
+            varied = f"稿件ZH{copy:05d}X{i:04d}\n" + text.translate(table)  # unique: no duplicates
             out.append(varied)
             size += len(varied.encode())
         copy += 1
