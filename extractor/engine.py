@@ -7,7 +7,7 @@ read into a value, bounds and a flag (MENTIONS.md §4), then its object.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cache
 
@@ -335,7 +335,7 @@ def _inherit_objects(text: str, mentions: list[Mention]) -> list[Mention]:
         if (m.object is None and prev is not None and prev.object
                 and (prev.unit == m.unit or m.dimension in RATES)
                 and same_sentence(text, prev.start, m.start)):
-            m = Mention(**{**m.to_dict(), "object": prev.object})
+            m = replace(m, object=prev.object)
         out.append(m)
     return out
 

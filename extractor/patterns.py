@@ -59,7 +59,6 @@ class Scanner:
     anchors: regex.Pattern[str]
     lead: int
     reach: int
-    exclusion_names: tuple[str, ...]
 
 
 def _fold_keys(words) -> list[str]:
@@ -200,8 +199,7 @@ def scanner() -> Scanner:
     r = load_rules()
     frags = _fragments(r)
     excl = r.raw["exclusions"]["patterns"]
-    names = tuple(excl)
-    alts = [f"(?P<x_{name}>{excl[name]})" for name in names]
+    alts = [f"(?P<x_{name}>{source})" for name, source in excl.items()]
     alts.append(r"(?P<x_words>\L<excl_words>)")
     source = "(?P<x>{})|(?P<m>{})".format("|".join(alts), frags["mention"])
     lists = _lists(r)
@@ -216,8 +214,7 @@ def scanner() -> Scanner:
         *(_offset(w, numeral) for w in lists["excl_words"] + lists["vague_idioms"]),
         LEAD_FLOOR)
     longest = max(map(len, lists["units"])) + max(map(len, lists["post_q"])) * 2
-    return Scanner(pattern=pattern, anchors=anchors, lead=lead, reach=longest + REACH_FLOOR,
-                   exclusion_names=(*names, "words"))
+    return Scanner(pattern=pattern, anchors=anchors, lead=lead, reach=longest + REACH_FLOOR)
 
 
 def _offset(word: str, numeral: list[str]) -> int:
