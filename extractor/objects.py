@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 
 import regex
@@ -11,25 +12,40 @@ from extractor.rules import load_rules
 CLAUSE_END = "，,。！？!?；;：:\n\r\t 、（）()“”\"《》「」"
 SENTENCE_END = "。！？!?；;\n"
 MAX_LEN = 16
-NUMBER = regex.compile(r"(?<![A-Za-z])[0-9]")  # a phrase holding a number is not an object
+LEADING_PAREN = regex.compile(r"[（(][^（()）]{1,4}[）)]")
+# a phrase holding a number is not an object (2020年); a code is (5G基站, PM2.5浓度)
+NUMBER = regex.compile(r"(?<![A-Za-z0-9.])[0-9]++(?![A-Za-z])")
+_SENTENCE_BREAK = regex.compile("[" + regex.escape(SENTENCE_END) + "]")
+
+
+@dataclass(frozen=True)
+class ObjectRules:
+    """rules/objects.toml, compiled."""
+
+    stops: regex.Pattern[str]
+    trim: str
+    verb_preps: frozenset[str]
+    noun_suffixes: frozenset[str]
 
 
 @cache
-def _stops() -> tuple[regex.Pattern[str], str]:
+def _rules() -> ObjectRules:
     r = load_rules().raw["objects"]
-    words = r["stops"]["words"]
-    return regex.compile(r"(\L<stops>)", stops=words), r["trim"]["chars"]
+    return ObjectRules(regex.compile(r"(\L<stops>)", stops=r["stops"]["words"]),
+                       r["trim"]["chars"] + " ", frozenset(r["stops"]["verb_preps"]),
+                       frozenset(r["stops"]["noun_suffixes"]))
 
 
 def _clean(phrase: str) -> str | None:
-    _, trim = _stops()
-    phrase = phrase.strip(trim + " ")
+    phrase = phrase.strip(_rules().trim)
     return phrase if phrase and not NUMBER.search(phrase) else None
 
 
 def after(text: str, end: int) -> str | None:
     """The noun phrase right after a mention, up to the first stop."""
-    stops, _ = _stops()
+    stops = _rules().stops
+    paren = LEADING_PAREN.match(text, end)  # 1.2万余台（套）：another unit, not the object
+    end = paren.end() if paren else end
     i = end
     limit = min(len(text), end + MAX_LEN)
     depth = 0
@@ -47,22 +63,32 @@ def after(text: str, end: int) -> str | None:
 
 def before(text: str, start: int) -> str | None:
     """The noun phrase right before a mention, back to the last stop."""
-    stops, _ = _stops()
+    rules = _rules()
     i = start
     lo = max(0, start - MAX_LEN)
     while i > lo and text[i - 1] not in CLAUSE_END:
         i -= 1
-    parts = stops.split(text[i:start])  # chunk, stop, chunk, stop, ..., chunk
+    parts = rules.stops.split(text[i:start])  # chunk, stop, chunk, stop, ..., chunk
     for k in range(len(parts) - 1, -1, -2):
         chunk = _clean(parts[k])
-        if chunk:
-            return parts[k - 1] + chunk if len(chunk) == 1 and k else chunk
+        if not chunk or (k + 1 < len(parts) and parts[k + 1] in rules.verb_preps):
+            continue
+        if len(chunk) > 1:
+            return chunk
+        if k and chunk in rules.noun_suffixes:
+            return parts[k - 1] + chunk
     return None
 
 
 def find_object(text: str, start: int, end: int) -> str | None:
     """After the unit first (130多家企业), else before the number (企业40家)."""
     return after(text, end) or before(text, start)
+
+
+def same_sentence(text: str, a: int, b: int) -> bool:
+    """Whether positions ``a <= b`` lie in one sentence (O(b - a), unlike two
+    ``sentence_bounds`` calls, which are O(sentence length) each)."""
+    return _SENTENCE_BREAK.search(text, a, b) is None
 
 
 def sentence_bounds(text: str, pos: int) -> tuple[int, int]:
