@@ -16,6 +16,9 @@ SENTENCE_BREAKS = frozenset("。！？!?；;…\n")
 CLAUSE_BREAKS = SENTENCE_BREAKS | frozenset("，,：:")
 _CLOSERS = frozenset("”’」』）)】》\"'")
 """Closing quotes and brackets that stay with the sentence they end."""
+CONTEXT_CHARS = 1000
+"""A longer sentence or clause is cut to this many characters around the mention (with …),
+so that the indicators table stays linear in the text (a run of numbers with no break)."""
 
 
 def article_id(text: str) -> str:
@@ -52,23 +55,37 @@ class _Segmenter:
         self.text = text
         self.keep_break = keep_break
         self.positions = [i for i, c in enumerate(text) if c in breaks]
+        self._lefts: dict[int, int] = {}
+        self._rights: dict[int, int] = {}
+        """Segment bounds by break index, each found once (closers are skipped once)."""
 
     def around(self, start: int, end: int) -> str:
         text, positions = self.text, self.positions
         i = bisect_left(positions, start)
-        left = positions[i - 1] + 1 if i else 0
-        while left < start and text[left] in _CLOSERS:
-            left += 1
+        if (left := self._lefts.get(i)) is None:
+            left = positions[i - 1] + 1 if i else 0
+            while left < len(text) and text[left] in _CLOSERS:
+                left += 1
+            self._lefts[i] = left
+        left = min(left, start)
         j = bisect_left(positions, end)
-        if j == len(positions):
-            right = len(text)
-        else:
-            right = positions[j]
-            if self.keep_break and text[right] != "\n":
-                right += 1
-                while right < len(text) and text[right] in _CLOSERS:
+        if (right := self._rights.get(j)) is None:
+            if j == len(positions):
+                right = len(text)
+            else:
+                right = positions[j]
+                if self.keep_break and text[right] != "\n":
                     right += 1
-        return text[left:right].strip()
+                    while right < len(text) and text[right] in _CLOSERS:
+                        right += 1
+            self._rights[j] = right
+        if right - left <= CONTEXT_CHARS:
+            return text[left:right].strip()
+        room = max(0, CONTEXT_CHARS - (end - start))
+        lo = max(left, start - room // 2)
+        hi = min(right, end + room - (start - lo))
+        lo = max(left, start - (room - (hi - end)))
+        return ("…" if lo > left else "") + text[lo:hi].strip() + ("…" if hi < right else "")
 
 
 def assemble(

@@ -6,12 +6,15 @@ starts without compiling the rules.
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from extractor import cli_dataset, conformance
+from extractor.report import report_command
 
 app = typer.Typer(
     name="zhstats",
@@ -19,6 +22,55 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+
+
+rules_app = typer.Typer(help="Check the rule files.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+
+
+@app.callback()
+def main_options(
+    rules: Annotated[
+        Path | None,
+        typer.Option("--rules", envvar="ZHSTATS_RULES", file_okay=False,
+                     help="Use the rule files (*.toml) of this folder instead of the shipped "
+                     "ones.", show_default=False),
+    ] = None,
+) -> None:
+    """Find and normalize quantity mentions in Chinese news text; build Parquet datasets."""
+    if rules is not None:
+        from extractor.rules import RULES_ENV
+
+        os.environ[RULES_ENV] = str(rules.resolve())  # read by the engine and its workers
+
+
+@rules_app.command("check")
+def rules_check_command(
+    folder: Annotated[
+        Path | None,
+        typer.Argument(file_okay=False, help="Rule folder to check (default: --rules, "
+                       "$ZHSTATS_RULES, or the shipped rules).", show_default=False),
+    ] = None,
+) -> None:
+    """Validate the rule files and run every example they hold; exit 1 if one fails."""
+    from extractor.rules import RULES_ENV, RuleError, rules_dir
+
+    if folder is not None:
+        os.environ[RULES_ENV] = str(folder.resolve())
+    from extractor.rulecheck import check_examples, validate
+
+    try:
+        rules = validate()
+    except RuleError as e:
+        typer.echo(f"Error: {e}", err=True)
+        raise typer.Exit(2) from None
+    failures = check_examples(rules)
+    for failure in failures:
+        typer.echo(str(failure))
+    total = len(rules.examples())
+    typer.echo(f"{rules_dir()}: {len(rules.raw)} rule files, {total} examples, "
+               + (f"{len(failures)} fail" if failures else "all pass"))
+    raise typer.Exit(1 if failures else 0)
 
 
 def _text_arg(text: str) -> str:
@@ -83,8 +135,20 @@ def eval_command(
 app.command("extract")(cli_dataset.extract_command)
 app.command("build")(cli_dataset.build_command)
 app.command("conformance")(conformance.conformance_command)
+app.command("report")(report_command)
 
 
 def main() -> None:
     """Entry point of the ``zhstats`` script."""
-    app()
+    from extractor import interrupts
+    from extractor.rules import RuleError
+
+    interrupts.install()
+    try:
+        app()
+    except RuleError as e:  # a command that reads the rules (show, explain, …) met a broken file
+        print(f"Error: {e}", file=sys.stderr)
+        sys.exit(2)
+    except KeyboardInterrupt:  # before a run has started (a run reports its own)
+        print("Interrupted.", file=sys.stderr)
+        sys.exit(130)

@@ -1,7 +1,9 @@
 """The ``zhstats extract`` and ``zhstats build`` commands (registered in extractor/cli.py).
 
 Exit status: 0 when every input became an article, 1 when some inputs failed
-(they are rows of ``errors.parquet``), 2 for a usage error.
+(they are rows of ``errors.parquet``), 2 for a usage error (including a broken
+rule file), 3 when the run stopped on an unexpected error (the output folder is
+left as it was; ``--debug`` shows the traceback), 130 when interrupted.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
+import click
 import typer
 
 if TYPE_CHECKING:
@@ -31,6 +34,19 @@ class InputFormat(StrEnum):
     csv = "csv"
 
 
+class Engine(StrEnum):
+    """Where ``extract`` runs: worker processes on this machine, or a Dask cluster."""
+
+    local = "local"
+    dask = "dask"
+
+
+class PartitionBy(StrEnum):
+    """Hive folders of a Dask-written dataset."""
+
+    published_month = "published_month"
+
+
 Workers = Annotated[
     int | None,
     typer.Option("--workers", "-w", min=1, help="Worker processes (default: the core count)."),
@@ -43,6 +59,10 @@ Append = Annotated[
 Quiet = Annotated[
     bool, typer.Option("--quiet", "-q", help="No progress bar and no summary."),
 ]
+Debug = Annotated[
+    bool, typer.Option("--debug", help="On an unexpected error, show its traceback (by "
+                       "default only its message)."),
+]
 
 
 def extract_command(
@@ -52,8 +72,9 @@ def extract_command(
                        show_default=False),
     ],
     out: Annotated[
-        Path, typer.Option("--out", "-o", help="Dataset folder to write (replaced atomically).",
-                           show_default=False),
+        str, typer.Option("--out", "-o", help="Dataset folder to write (replaced atomically); "
+                          "with --engine dask also an fsspec URL (s3://bucket/out).",
+                          show_default=False),
     ],
     text_field: Annotated[str, typer.Option(help="JSONL key holding the article text.")] = "text",
     text_column: Annotated[
@@ -67,18 +88,52 @@ def extract_command(
     workers: Workers = None,
     append: Append = False,
     quiet: Quiet = False,
+    max_article_mb: Annotated[
+        float, typer.Option(min=0.001, help="Larger articles (a txt or html file, a JSONL "
+                            "line, a CSV text field) go to errors instead of being extracted.")
+    ] = 20.0,
+    debug: Debug = False,
+    engine: Annotated[
+        Engine, typer.Option(help="local: worker processes here; dask: a Dask cluster "
+                             "(docs/CLUSTER.md).")
+    ] = Engine.local,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Dask scheduler address (default: a LocalCluster of --workers "
+                     "processes).", show_default=False),
+    ] = None,
+    partitions: Annotated[
+        int | None,
+        typer.Option(min=1, help="Dask partitions to cut the inputs into (default: 4 per "
+                     "worker thread, at most 32 MB of input each).", show_default=False),
+    ] = None,
+    partition_by: Annotated[
+        PartitionBy | None,
+        typer.Option(help="Write articles and indicators in hive folders "
+                     "(published_month=2025-09/); Dask only.", show_default=False),
+    ] = None,
 ) -> None:
     """Extract quantity mentions from articles into a dataset folder of Parquet tables."""
+    _check_rules()
     from extractor.dataset import RunOptions, run
     from extractor.readers import discover
 
     options = RunOptions(text_field=text_field, text_column=text_column,
-                         fmt=fmt.value if fmt else None, workers=workers, append=append)
+                         fmt=fmt.value if fmt else None, workers=workers, append=append,
+                         max_article_mb=max_article_mb)
+    if engine is Engine.local and (scheduler or partitions or partition_by):
+        raise typer.BadParameter("needs --engine dask",
+                                 param_hint="'--scheduler', '--partitions', '--partition-by'")
 
     def start(progress: Progress | None) -> RunSummary:
-        return run(discover(inputs, options.fmt), out, options, progress=progress)
+        if engine is Engine.dask:
+            from extractor.dask_engine import run_dask
 
-    _execute(start, quiet)
+            return run_dask(inputs, out, options, scheduler, partitions,
+                            partition_by.value if partition_by else None, progress)
+        return run(discover(inputs, options.fmt), Path(out), options, progress=progress)
+
+    _execute(start, quiet, debug)
 
 
 def build_command(
@@ -100,22 +155,52 @@ def build_command(
                      "(default: as dataset.toml says, else replace).", show_default=False),
     ] = None,
     quiet: Quiet = False,
+    debug: Debug = False,
 ) -> None:
     """Build a dataset defined by datasets/NAME/dataset.toml (default: the bundled sample)."""
+    _check_rules()
     from extractor.dataset import DatasetConfig, build, find_dataset
 
     def start(progress: Progress | None) -> RunSummary:
         config = DatasetConfig.load(find_dataset(name))
         return build(config, out=out, workers=workers, append=append, progress=progress)
 
-    _execute(start, quiet)
+    _execute(start, quiet, debug)
 
 
-def _execute(start: Callable[[Progress | None], RunSummary], quiet: bool) -> None:
+def _check_rules() -> None:
+    """Exit with status 2, before any input is read, when a rule file is broken or one
+    of its examples fails."""
+    from rich.console import Console
+    from rich.markup import escape
+
+    from extractor.rulecheck import failing_examples
+    from extractor.rules import RuleError
+
+    console = Console(stderr=True)
+    try:
+        failures = failing_examples()
+    except RuleError as e:
+        console.print(f"[red]Error:[/red] {escape(str(e))}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    if failures:
+        for failure in failures[:10]:
+            console.print(f"[red]Error:[/red] {escape(str(failure))}", highlight=False,
+                          soft_wrap=True)
+        more = f" ({len(failures) - 10} more: zhstats rules check)" if len(failures) > 10 else ""
+        console.print(f"{_count(len(failures), 'rule-file example')} fail{more}; "
+                      "fix the rules or the examples", highlight=False)
+        raise typer.Exit(2)
+
+
+def _execute(
+    start: Callable[[Progress | None], RunSummary], quiet: bool, debug: bool = False
+) -> None:
     """Run with a progress bar (on a terminal), print the summary, exit with its status."""
     from rich.console import Console
     from rich.markup import escape
 
+    from extractor.dask_engine import EngineError
     from extractor.dataset import ConfigError, DatasetNotFound
     from extractor.readers import InputNotFound
     from extractor.writer import OutputError
@@ -124,12 +209,21 @@ def _execute(start: Callable[[Progress | None], RunSummary], quiet: bool) -> Non
     try:
         with _progress(console, enabled=not quiet and console.is_terminal) as progress:
             summary = start(progress)
-    except (InputNotFound, OutputError, DatasetNotFound, ConfigError) as e:
+    except (InputNotFound, OutputError, DatasetNotFound, ConfigError, EngineError) as e:
         console.print(f"[red]Error:[/red] {escape(str(e))}", highlight=False)
         raise typer.Exit(2) from None
     except KeyboardInterrupt:
         console.print("Interrupted: the output folder was left as it was.", highlight=False)
         raise typer.Exit(130) from None
+    except (typer.Exit, typer.Abort, click.ClickException):
+        raise
+    except Exception as e:
+        if debug:
+            raise
+        console.print(f"[red]Error:[/red] the run stopped on an unexpected {type(e).__name__}: "
+                      f"{escape(str(e))}\nThe output folder was left as it was; rerun with "
+                      "--debug for the traceback.", highlight=False, soft_wrap=True)
+        raise typer.Exit(3) from None
     if not quiet:
         _print_summary(console, summary)
     raise typer.Exit(summary.exit_code)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import threading
 import time
 import tomllib
 import warnings
@@ -23,7 +24,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
-from extractor import extract
+from extractor import extract, interrupts
 from extractor.assemble import ArticleRows, assemble
 from extractor.metadata import extract_metadata
 from extractor.readers import (
@@ -36,12 +37,15 @@ from extractor.readers import (
     html_to_article,
     read_input,
 )
+from extractor.rulecheck import validate
 from extractor.writer import DatasetWriter, check_output, rules_digest
 
 DATASETS_DIR = "datasets"
 CONFIG_FILE = "dataset.toml"
 DEFAULT_DATASET = "sample"
 CHUNK_ARTICLES = 16
+DEFAULT_MAX_ARTICLE_MB = 20.0
+"""Largest article extracted by default (the engine reads about 1 MB a second)."""
 """Articles sent to a worker at a time."""
 
 T = TypeVar("T")
@@ -78,13 +82,22 @@ class RunOptions:
     """Worker processes; None for the core count, 1 to work in this process."""
     append: bool = False
     """Keep the existing dataset and add only articles with a new id."""
+    max_article_mb: float | None = DEFAULT_MAX_ARTICLE_MB
+    """An article larger than this (MB, 10⁶ bytes) becomes an ``ArticleTooLarge`` error
+    instead of being extracted; None for no limit."""
+
+    @property
+    def max_bytes(self) -> int | None:
+        """``max_article_mb`` in bytes."""
+        return None if self.max_article_mb is None else int(self.max_article_mb * 1e6)
 
 
 @dataclass(frozen=True, slots=True)
 class RunSummary:
     """What a run did."""
 
-    out: Path
+    out: Path | str
+    """The dataset folder (a URL string for a Dask run writing to an fsspec store)."""
     inputs: int
     articles: int
     indicators: int
@@ -127,7 +140,11 @@ class DatasetConfig:
         options = data.get("options", {})
         _only(path, "the file", data, {"dataset", "options"})
         _only(path, "[dataset]", section, {"name", "description", "inputs", "output"})
-        _only(path, "[options]", options, {"text_field", "text_column", "format", "append"})
+        _only(path, "[options]", options, {"text_field", "text_column", "format", "append",
+                                           "max_article_mb"})
+        limit = options.get("max_article_mb", DEFAULT_MAX_ARTICLE_MB)
+        if isinstance(limit, bool) or not isinstance(limit, int | float) or limit <= 0:
+            raise ConfigError(f"{path}: [options] max_article_mb must be a number above 0")
         if options.get("format") not in (None, *FORMATS.values()):
             raise ConfigError(f"{path}: [options] format must be one of "
                               f"{', '.join(sorted(set(FORMATS.values())))}")
@@ -148,6 +165,7 @@ class DatasetConfig:
                 text_column=str(options.get("text_column", "text")),
                 fmt=options.get("format"),
                 append=bool(options.get("append", False)),
+                max_article_mb=float(limit),
             ),
         )
 
@@ -196,6 +214,7 @@ def build(
         fmt=config.options.fmt,
         workers=workers,
         append=config.options.append if append is None else append,
+        max_article_mb=config.options.max_article_mb,
     )
     return run(files, out or config.output, options, name=config.name, progress=progress)
 
@@ -211,9 +230,11 @@ def run(
     """Read ``files``, extract, and write the dataset to ``out`` atomically.
 
     ``progress(done, total)`` is called as input files are finished. Raises
-    OutputError (before any work) when ``out`` cannot take a dataset.
+    RuleError or OutputError (before any work) when the rule files are broken or
+    ``out`` cannot take a dataset.
     """
     began = time.perf_counter()
+    validate()  # a broken rule file stops the run before any input is read
     previous = check_output(out, options.append)
     notes = []
     if previous and previous.get("zhstats.rules_digest") != rules_digest():
@@ -232,9 +253,11 @@ def run(
                 done = file_index - 1
                 if progress:
                     progress(done, len(files))
+            interrupts.check()
             writer.add(result)
         if progress:
             progress(len(files), len(files))
+        interrupts.check()  # a Ctrl-C swallowed anywhere must not let the run commit
     counts = writer.counts
     return RunSummary(
         out=out, inputs=len(files), articles=counts.articles, indicators=counts.indicators,
@@ -271,7 +294,8 @@ def _read_all(
 ) -> Iterator[tuple[int, RawArticle | ErrorRow]]:
     """Every raw article or read error, tagged with its file's 1-based index."""
     for index, item in enumerate(files, 1):
-        for raw in read_input(item, options.text_field, options.text_column, stdin):
+        for raw in read_input(item, options.text_field, options.text_column, stdin,
+                              max_bytes=options.max_bytes):
             yield index, raw
 
 
@@ -310,7 +334,8 @@ def _ordered_map(
     pending: deque[tuple[T, Future[R]]] = deque()
     try:
         for chunk in chunks:
-            pending.append((chunk, pool.submit(fn, key(chunk))))
+            with interrupts.deferred():  # submit may start a worker: not cut halfway
+                pending.append((chunk, pool.submit(fn, key(chunk))))
             if len(pending) >= 4 * workers:
                 done, future = pending.popleft()
                 yield done, future.result()
@@ -325,7 +350,8 @@ def _start_pool(workers: int) -> ProcessPoolExecutor | None:
     """A started process pool, or None (with a warning) when workers cannot start."""
     pool = ProcessPoolExecutor(workers, mp_context=_pool_context(), initializer=_ignore_sigint)
     try:
-        pool.submit(int).result()
+        with interrupts.deferred():  # a worker cut halfway through its start prints a traceback
+            pool.submit(int).result()
     except BrokenProcessPool:
         pool.shutdown(wait=True, cancel_futures=True)
         warnings.warn("worker processes could not start (a script that runs zhstats needs "
@@ -340,8 +366,24 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["extractor.dataset"])
+        _start_forkserver()
         return context
     return multiprocessing.get_context("spawn")
+
+
+def _start_forkserver() -> None:
+    """Start the forkserver with Ctrl-C ignored, a disposition it keeps across exec and
+    hands to the workers it forks: else a Ctrl-C while it imports zhstats (its first
+    half second) prints its traceback. Ctrl-C is ignored here only while it is spawned."""
+    from multiprocessing import forkserver
+
+    if threading.current_thread() is not threading.main_thread():
+        return  # signal handlers can only be set in the main thread
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _ignore_sigint() -> None:

@@ -6,6 +6,7 @@ read into a value, bounds and a flag (MENTIONS.md §4), then its object.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -16,7 +17,7 @@ import regex
 from extractor import numerals as num
 from extractor.mention import Mention
 from extractor.objects import find_object, same_sentence
-from extractor.patterns import fold, scanner
+from extractor.patterns import Scanner, fold, scanner
 from extractor.rules import load_rules
 
 ARABIC = regex.compile(r"[0-9][0-9,.]*+(?:[eE][-+]?[0-9]++)?")
@@ -287,17 +288,31 @@ def _squeeze(folded: str) -> tuple[str, list[int] | None]:
     return "".join(parts), index
 
 
+def _regions(sc: Scanner, folded: str) -> Iterator[tuple[int, int, int]]:
+    """(first anchor start, last anchor end, window end) of runs of anchors whose
+    windows overlap, merged so that no stretch is searched twice (1.1.1.1…: an
+    anchor every other character would search each character lead + reach times)."""
+    current: tuple[int, int, int] | None = None
+    for anchor in sc.anchors.finditer(folded):
+        a_start, a_end = anchor.span()
+        window_end = min(len(folded), a_end + sc.reach)
+        if current is not None and a_start - sc.lead <= current[2]:
+            current = (current[0], a_end, window_end)
+            continue
+        if current is not None:
+            yield current
+        current = (a_start, a_end, window_end)
+    if current is not None:
+        yield current
+
+
 def scan(text: str) -> Iterator[tuple[regex.Match[str], str, int, int]]:
     """Every match of the scan pattern: (match, scanned text, start, end in ``text``)."""
     folded, index = _squeeze(fold(text))
     sc = scanner()
     search = sc.pattern.search
     pos = 0
-    for anchor in sc.anchors.finditer(folded):
-        a_start, a_end = anchor.span()
-        if a_end <= pos:
-            continue
-        window_end = min(len(folded), a_end + sc.reach)
+    for a_start, a_end, window_end in _regions(sc, folded):
         while pos < a_end:
             m = search(folded, max(pos, a_start - sc.lead), window_end)
             if m is None or m.start() >= a_end:
@@ -316,6 +331,9 @@ def _mentions(text: str) -> list[Mention]:
         if got is None:
             continue
         r, qualifier = got
+        if any(x is not None and not math.isfinite(num.to_float(x) or 0)
+               for x in (r.value, r.lower, r.upper)):
+            continue  # 2e308: beyond any float, not a quantity
         out.append(Mention(
             start=start, end=end, surface=text[start:end],
             value=num.to_float(r.value), lower=num.to_float(r.lower),

@@ -15,8 +15,8 @@ import json
 import logging
 import os
 import re
+import stat
 import sys
-import unicodedata
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import nullcontext
@@ -43,6 +43,9 @@ _CANDIDATES = ("gb18030", "big5")
 _GB_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "cp936": "gb18030"}
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _MAX_CONTROL_SHARE = 0.01
+_SURROGATES = re.compile("[\ud800-\udfff]")
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+"""Unicode category Cc except the whitespace controls \\t \\n \\v \\f \\r."""
 _SAMPLE = 1 << 16
 """Bytes a JSONL or CSV file's encoding is detected on."""
 _HTML_FIELDS = ("title", "author", "date", "sitename", "description", "url", "hostname",
@@ -109,7 +112,7 @@ def discover(
     seen: set[Path] = set()
 
     def add(path: Path, name: PurePath) -> None:
-        key = path.resolve()
+        key = Path(os.path.realpath(path))  # unlike Path.resolve, never raises on a loop
         if key not in seen:
             seen.add(key)
             source = name.as_posix()
@@ -139,12 +142,28 @@ def discover(
 
 
 def _walk(folder: Path) -> Iterator[Path]:
-    """Supported files under ``folder``, skipping hidden files and folders."""
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+    """Supported files under ``folder``, skipping hidden files and folders.
+
+    Links to folders are followed, except to a folder already walked (a loop).
+    """
+    walked = {os.path.realpath(folder)}
+    for root, dirs, files in os.walk(folder, followlinks=True):
+        keep = []
+        for d in sorted(dirs, key=lambda d: (os.path.islink(os.path.join(root, d)), d)):
+            real = os.path.realpath(os.path.join(root, d))  # real folders claim before links
+            if not d.startswith(".") and real not in walked:
+                walked.add(real)
+                keep.append(d)
+        dirs[:] = sorted(keep)
         for name in sorted(files):
             if not name.startswith(".") and Path(name).suffix.lower() in FORMATS:
-                yield Path(root) / name
+                path = Path(root) / name
+                try:  # like grep -r: a pipe, socket or device found in a folder is not read
+                    if not stat.S_ISREG(path.stat().st_mode):
+                        continue
+                except OSError:
+                    pass  # a dangling link or a loop: reported when it is opened
+                yield path
 
 
 def decode(raw: bytes, declared: str | None = None) -> tuple[str, str]:
@@ -155,7 +174,10 @@ def decode(raw: bytes, declared: str | None = None) -> tuple[str, str]:
     Line breaks are normalized to ``\n``. Raises ReadFailure.
     """
     codec, encoding, skip = _detect(raw, complete=True, declared=declared)
-    return _normalize(_decode_sample(raw[skip:], codec, encoding, complete=True)), encoding
+    text = _normalize(_decode_sample(raw[skip:], codec, encoding, complete=True))
+    if not text.strip():  # also U+3000 and other Unicode spaces
+        raise ReadFailure("EmptyInput", "the input holds only whitespace")
+    return text, encoding
 
 
 def _detect(head: bytes, complete: bool, declared: str | None = None) -> tuple[str, str, int]:
@@ -173,14 +195,18 @@ def _detect(head: bytes, complete: bool, declared: str | None = None) -> tuple[s
     if b"\x00" in head:
         raise ReadFailure("BinaryInput", "holds NUL bytes and no UTF-16 byte-order mark: "
                           "not a text file")
+    why = ""
     for name in dict.fromkeys(_candidates(head, declared)):
         try:
             _incremental(head, name, complete)
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as e:
+            if name == "utf-8":
+                why = f" ({e.reason}: byte 0x{head[e.start]:02x} at offset {e.start})"
             continue
         return name, name, 0
     raise ReadFailure("UndecodableInput",
-                      "not valid UTF-8, UTF-16 (with BOM), GB18030/GBK or Big5")
+                      f"not valid UTF-8{why}, nor GB18030/GBK, Big5, or UTF-16 with a "
+                      "byte-order mark")
 
 
 def _candidates(head: bytes, declared: str | None) -> Iterator[str]:
@@ -219,8 +245,7 @@ def _normalize(text: str) -> str:
 
 
 def _looks_binary(text: str) -> bool:
-    controls = sum(1 for c in text if unicodedata.category(c) == "Cc" and c not in "\t\n\r\f\v")
-    return controls > _MAX_CONTROL_SHARE * len(text)
+    return len(_CONTROLS.findall(text)) > _MAX_CONTROL_SHARE * len(text)
 
 
 class _Prefixed(io.RawIOBase):
@@ -258,20 +283,25 @@ def _open_lines(handle: BinaryIO) -> tuple[Iterator[tuple[int, str | None, str]]
     return _lines(raw, codec, encoding), encoding
 
 
-def _lines(raw: BinaryIO, codec: str, encoding: str) -> Iterator[tuple[int, str | None, str]]:
-    """(number, text, "") per line, or (number, None, why) for a line that does not decode."""
+def _lines(
+    raw: BinaryIO, codec: str, encoding: str, first: int = 1
+) -> Iterator[tuple[int, str | None, str]]:
+    """(number, text, "") per line, or (number, None, why) for a line that does not decode.
+
+    Lines are numbered from ``first`` (a block of a file starts further in).
+    """
     if not codec.startswith("utf-16"):
         # GB18030, Big5 and UTF-8 never use byte 0x0A inside a character
-        for number, line in enumerate(raw, 1):
+        for number, line in enumerate(raw, first):
             try:
                 yield number, line.decode(codec), ""
             except UnicodeDecodeError as e:
                 yield number, None, f"line {number} is not valid {encoding}: {e.reason}"
         return
     stream = io.TextIOWrapper(raw, encoding=codec, errors="strict", newline="")
-    number = 0
+    number = first - 1
     try:
-        for number, line in enumerate(stream, 1):
+        for number, line in enumerate(stream, first):
             yield number, line, ""
     except UnicodeDecodeError as e:
         yield number + 1, None, f"not valid {encoding} after line {number}: {e.reason}"
@@ -282,8 +312,13 @@ def read_input(
     text_field: str = "text",
     text_column: str = "text",
     stdin: BinaryIO | None = None,
+    max_bytes: int | None = None,
 ) -> Iterator[RawArticle | ErrorRow]:
-    """The articles of one input, in order; failures come as ErrorRow, never as exceptions."""
+    """The articles of one input, in order; failures come as ErrorRow, never as exceptions.
+
+    An article over ``max_bytes`` (a txt or html file, a JSONL line, a CSV text
+    field) is an ``ArticleTooLarge`` error; a large file is not read to find that.
+    """
     if item.fmt is None:
         yield ErrorRow(item.source, "read", "UnsupportedFormat",
                        f"unsupported file type {item.path.suffix if item.path else ''!r}; "
@@ -295,11 +330,19 @@ def read_input(
             if item.fmt in ("jsonl", "csv"):
                 lines, encoding = _open_lines(handle)
                 if item.fmt == "jsonl":
-                    yield from _jsonl(item.source, lines, encoding, text_field)
+                    yield from _jsonl(item.source, lines, encoding, text_field,
+                                      max_bytes=max_bytes)
                 else:
-                    yield from _csv(item.source, lines, encoding, text_column)
+                    yield from _csv(item.source, lines, encoding, text_column,
+                                    max_bytes=max_bytes)
                 return
-            raw = handle.read()
+            if max_bytes is not None and item.path is not None:
+                size = os.fstat(handle.fileno()).st_size
+                if size > max_bytes:
+                    raise _too_large(size, max_bytes)
+            raw = handle.read() if max_bytes is None else handle.read(max_bytes + 1)
+            if max_bytes is not None and len(raw) > max_bytes:
+                raise _too_large(None, max_bytes)
         declared = None
         if item.fmt == "html" and (m := _META_CHARSET.search(raw[:4096])):
             declared = m[1].decode("ascii")
@@ -308,13 +351,37 @@ def read_input(
         yield ErrorRow(item.source, "read", e.error_type, e.message)
         return
     except OSError as e:
-        yield ErrorRow(item.source, "read", type(e).__name__, e.strerror or str(e))
+        why = f"cannot read it: {e.strerror or e}"
+        if item.path is not None and item.path.is_symlink():
+            why += f" (it is a symbolic link to {os.readlink(item.path)})"
+        yield ErrorRow(item.source, "read", type(e).__name__, why)
+        return
+    except Exception as e:  # a reader bug must not end the run: the rest of the file is lost
+        yield ErrorRow(item.source, "read", type(e).__name__,
+                       f"reading stopped at an unexpected error: {e}")
         return
     yield RawArticle(item.source, item.fmt, text, encoding)
 
 
+def _too_large(size: int | None, limit: int) -> ReadFailure:
+    """The error for an article over the size limit (``size`` None when not known)."""
+    what = "" if size is None else f" {size / 1e6:,.1f} MB,"
+    return ReadFailure("ArticleTooLarge",
+                       f"the article is{what} over the limit of {limit / 1e6:g} MB per "
+                       "article (raise it with --max-article-mb, or max_article_mb in "
+                       "dataset.toml)")
+
+
+def _over(text: str, limit: int | None) -> int | None:
+    """The UTF-8 size of ``text`` when it is over ``limit`` bytes, else None."""
+    if limit is None or 4 * len(text) <= limit:
+        return None
+    size = len(text.encode("utf-8", "surrogatepass"))
+    return size if size > limit else None
+
+
 def _jsonl(source: str, lines: Iterator[tuple[int, str | None, str]], encoding: str,
-           text_field: str) -> Iterator[RawArticle | ErrorRow]:
+           text_field: str, max_bytes: int | None = None) -> Iterator[RawArticle | ErrorRow]:
     for number, line, why in lines:
         if line is None:
             yield ErrorRow(f"{source}#line={number}", "read", "UndecodableInput", why)
@@ -322,14 +389,27 @@ def _jsonl(source: str, lines: Iterator[tuple[int, str | None, str]], encoding: 
         if not line.strip():
             continue
         where = f"{source}#line={number}"
+        if (size := _over(line, max_bytes)) is not None:
+            e = _too_large(size, max_bytes or 0)
+            yield ErrorRow(where, "read", e.error_type, f"line {number}: {e.message}")
+            continue
         try:
             record = json.loads(line)
         except json.JSONDecodeError as e:
             yield ErrorRow(where, "parse", "MalformedJSON", f"line {number} is not valid JSON: {e}")
             continue
+        except (ValueError, RecursionError) as e:  # a 5000-digit number, [[[[…]]]] nested deep
+            yield ErrorRow(where, "parse", "MalformedJSON",
+                           f"line {number} cannot be read as JSON: {e}")
+            continue
         if not isinstance(record, dict):
             yield ErrorRow(where, "parse", "NotAnObject",
                            f"line {number} is a JSON {type(record).__name__}, not an object")
+            continue
+        if "\\u" in line and (bad := _surrogate(record)) is not None:  # \uXXXX only
+            yield ErrorRow(where, "parse", "InvalidUnicode",
+                           f"line {number}: {bad} holds an unpaired surrogate escape "
+                           "(such as \\ud800), which is not valid Unicode")
             continue
         body = record.pop(text_field, None)
         if not isinstance(body, str) or not body.strip():
@@ -340,8 +420,24 @@ def _jsonl(source: str, lines: Iterator[tuple[int, str | None, str]], encoding: 
         yield RawArticle(where, "txt", _normalize(body), encoding, record)
 
 
+def _surrogate(record: dict[str, Any]) -> str | None:
+    """The field of a JSON record that holds a lone surrogate (valid JSON, but not Unicode)."""
+    def bad(value: Any) -> bool:
+        if isinstance(value, str):
+            return _SURROGATES.search(value) is not None
+        if isinstance(value, dict):
+            return any(bad(k) or bad(v) for k, v in value.items())
+        return isinstance(value, list) and any(bad(v) for v in value)
+
+    return next((f"field {key!r}" for key, value in record.items()
+                 if bad(key) or bad(value)), None)
+
+
 def _csv(source: str, lines: Iterator[tuple[int, str | None, str]], encoding: str,
-         text_column: str) -> Iterator[RawArticle | ErrorRow]:
+         text_column: str, first: int = 1, max_bytes: int | None = None,
+         ) -> Iterator[RawArticle | ErrorRow]:
+    """Rows numbered from ``first``; ``lines`` start with the header (a block of a file
+    gets its file's header put in front)."""
     def text() -> Iterator[str]:
         for _, line, why in lines:
             if line is None:
@@ -357,17 +453,33 @@ def _csv(source: str, lines: Iterator[tuple[int, str | None, str]], encoding: st
                            f"no column {text_column!r}; the header has: "
                            f"{', '.join(header) or 'nothing'}")
             return
-        number = 0
-        for number, row in enumerate(reader, 1):
+        number = first - 1
+        for number, row in enumerate(reader, first):
             where = f"{source}#row={number}"
+            if None in row:  # DictReader's key for the fields beyond the header
+                yield ErrorRow(where, "parse", "RaggedRow",
+                               f"row {number} has {len(header) + len(row[None])} fields but "
+                               f"the header has {len(header)}: its values cannot be matched "
+                               "to the columns (is a comma in a field not quoted?)")
+                continue
             body = row.pop(text_column)
-            if not body or not body.strip():
+            if body is None:
+                yield ErrorRow(where, "parse", "MissingTextField",
+                               f"row {number} has only {sum(v is not None for v in row.values())}"
+                               f" of the header's {len(header)} fields, and no "
+                               f"{text_column!r} column")
+                continue
+            if not body.strip():
                 yield ErrorRow(where, "parse", "MissingTextField",
                                f"row {number} has no text in column {text_column!r}")
                 continue
+            if (size := _over(body, max_bytes)) is not None:
+                e = _too_large(size, max_bytes or 0)
+                yield ErrorRow(where, "read", e.error_type, f"row {number}: {e.message}")
+                continue
             values = {k: v for k, v in row.items() if k is not None and v not in (None, "")}
             yield RawArticle(where, "txt", _normalize(body), encoding, values)
-        if number == 0:
+        if number == first - 1:
             yield ErrorRow(source, "parse", "EmptyInput", "the CSV file has a header but no rows")
     except csv.Error as e:
         yield ErrorRow(source, "parse", "MalformedCSV", f"line {reader.line_num}: {e}")

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+import regex
 
 from extractor.mention import APPROX_FLAGS, DIMENSIONS
 
@@ -23,21 +26,105 @@ ALLOWED_KEYS = {
     "objects": {"stops", "trim", "examples"},
 }
 MEANINGS = {"about", "over", "under", "over_open", "exact"}
+RULES_ENV = "ZHSTATS_RULES"
+"""Environment variable naming another rule folder (``zhstats --rules DIR`` sets it)."""
+
+# What the code reads from each file. A dict with named keys is a table that
+# must have exactly those keys ("key?" optional); {str: T} is a table of any
+# keys with values T; [T] a list of T; float accepts integers too. Strings
+# must not be empty (an empty word would match everywhere).
+SHAPES: dict[str, dict[str, Any]] = {
+    "numerals": {
+        "digits": {str: int}, "places": {str: int}, "magnitudes": {str: int},
+        "limits": {"max_length": int}, "points": {"words": [str]},
+        "separators": {"chars": [str]},
+        "fractions": {"connector": str, "percent_denominator": int, "mixed": str},
+        "multipliers": {"doubling": [str], "doubling_suffix": str, "negative": [str],
+                        "percent_tenths": {str: float}},
+    },
+    "qualifiers": {
+        "pre": {str: str}, "mid": {str: str}, "post": {str: str},
+        "post_options": {"tight": [str], "block": [str], "inclusive": [str]},
+        "range": {"connectors": [str]},
+        "vague": {"markers": {str: str}, "trailing": [str], "idioms": {str: [float]}},
+    },
+    "units": {
+        "units": {str: str},
+        "options": {"subunits": {str: float}, "subunit_of": [str], "arabic_only?": [str]},
+        "context": {"window": int, "currency": [str], "count": [str]},
+        "ambiguous?": {str: [str]},
+    },
+    "exclusions": {"patterns": {str: str}, "words": {"list": [str]}},
+    "objects": {"stops": {"words": [str], "verb_preps": [str], "noun_suffixes": [str]},
+                "trim": {"chars": str}},
+}
+EXCLUSION_LISTS = {"cn_digit": ["一"], "cn_num": ["一"], "units": ["个"]}
+"""The named lists an exclusion pattern may use (stand-ins, to compile it alone)."""
 
 
 class RuleError(ValueError):
     """A rule file is broken: names the file, the key and the reason."""
 
-    def __init__(self, file: str, key: str, reason: str) -> None:
-        super().__init__(f"rules/{file}.toml [{key}]: {reason}")
-        self.file, self.key, self.reason = file, key, reason
+    def __init__(self, file: str, key: str, reason: str, folder: Path | None = None) -> None:
+        where = (f"rules/{file}.toml" if folder is None or folder == _default_dir()
+                 else str(folder / f"{file}.toml"))
+        super().__init__(f"{where} [{key}]: {reason}")
+        self.file, self.key, self.reason, self.folder = file, key, reason, folder
 
 
-def rules_dir() -> Path:
-    """The rule folder: shipped inside the wheel, or ``rules/`` of a checkout."""
+def _default_dir() -> Path:
     here = Path(__file__).resolve().parent
     packaged = here / "rules"
     return packaged if packaged.is_dir() else here.parent / "rules"
+
+
+def rules_dir() -> Path:
+    """The rule folder: ``$ZHSTATS_RULES`` if set, else the one shipped inside the
+    wheel, or ``rules/`` of a checkout."""
+    other = os.environ.get(RULES_ENV)
+    return Path(other) if other else _default_dir()
+
+
+_TYPE_NAMES = {str: "text", int: "an integer", float: "a number", dict: "a table"}
+
+
+def _shape(name: str, key: str, value: Any, shape: Any) -> None:
+    """Check ``value`` against ``shape`` (see SHAPES); raise RuleError at the first misfit."""
+    if isinstance(shape, list):
+        if not isinstance(value, list):
+            raise RuleError(name, key, f"expected a list, got {_kind(value)}")
+        for i, item in enumerate(value):
+            _shape(name, f"{key}[{i}]", item, shape[0])
+    elif isinstance(shape, dict):
+        if not isinstance(value, dict):
+            raise RuleError(name, key, f"expected a table, got {_kind(value)}")
+        if str in shape:
+            for k, item in value.items():
+                if not k:
+                    raise RuleError(name, key, "empty key")
+                _shape(name, f"{key}.{k}", item, shape[str])
+            return
+        fields = {k.rstrip("?"): k.endswith("?") for k in shape}
+        for k in value:
+            if k not in fields:
+                raise RuleError(name, f"{key}.{k}", "unknown key (allowed: "
+                                f"{', '.join(sorted(fields))})")
+        for k, optional in fields.items():
+            if k in value:
+                _shape(name, f"{key}.{k}", value[k], shape[k + "?" if optional else k])
+            elif not optional:
+                raise RuleError(name, f"{key}.{k}", "missing")
+    else:
+        ok = (isinstance(value, int | float) if shape is float else isinstance(value, shape))
+        if not ok or isinstance(value, bool):
+            raise RuleError(name, key, f"expected {_TYPE_NAMES[shape]}, got {_kind(value)}")
+        if shape is str and not value:
+            raise RuleError(name, key, "empty text")
+
+
+def _kind(value: Any) -> str:
+    return {str: "text", bool: "true/false", int: "an integer", float: "a number",
+            list: "a list", dict: "a table"}.get(type(value), type(value).__name__)
 
 
 @dataclass(frozen=True)
@@ -58,6 +145,10 @@ def _check(name: str, data: dict[str, Any]) -> None:
     unknown = set(data) - ALLOWED_KEYS[name]
     if unknown:
         raise RuleError(name, sorted(unknown)[0], "unknown key")
+    for key, shape in SHAPES[name].items():
+        if key.rstrip("?") in data:
+            _shape(name, key.rstrip("?"), data[key.rstrip("?")], shape)
+    _shape(name, "examples", data.get("examples", []), [dict])
     for i, ex in enumerate(data.get("examples", [])):
         if "text" not in ex:
             raise RuleError(name, f"examples[{i}]", "example without text")
@@ -66,20 +157,30 @@ def _check(name: str, data: dict[str, Any]) -> None:
         if ex.get("dimension", "count") not in DIMENSIONS:
             raise RuleError(name, f"examples[{i}]", f"unknown dimension {ex['dimension']!r}")
     if name == "units":
-        for unit, dim in data["units"].items():
+        units = data.get("units", {})
+        for unit, dim in units.items():
             if dim not in DIMENSIONS:
                 raise RuleError(name, f"units.{unit}", f"unknown dimension {dim!r}")
         for unit, dims in data.get("ambiguous", {}).items():
-            if unit not in data["units"] or data["units"][unit] not in dims:
+            if unit not in units or units[unit] not in dims:
                 raise RuleError(name, f"ambiguous.{unit}", "default dimension not listed")
         for unit in data.get("options", {}).get("arabic_only", []):
-            if unit not in data["units"]:
+            if unit not in units:
                 raise RuleError(name, "options.arabic_only", f"{unit!r} is not a unit")
     if name == "qualifiers":
         for pos in ("pre", "mid", "post"):
-            for word, meaning in data[pos].items():
+            for word, meaning in data.get(pos, {}).items():
                 if meaning not in MEANINGS:
                     raise RuleError(name, f"{pos}.{word}", f"unknown meaning {meaning!r}")
+    if name == "exclusions":
+        for key, source in data.get("patterns", {}).items():
+            try:
+                regex.compile(source, ignore_unused=True, **EXCLUSION_LISTS)
+            except (regex.error, ValueError, TypeError) as exc:
+                raise RuleError(name, f"patterns.{key}", f"does not compile: {exc}") from None
+    for key in SHAPES[name]:
+        if not key.endswith("?") and key not in data:
+            raise RuleError(name, key, "missing")
 
 
 @cache
@@ -93,12 +194,15 @@ def load_rules(folder: str | None = None) -> Rules:
         try:
             blob = path.read_bytes()
         except OSError as exc:
-            raise RuleError(name, "-", f"cannot read: {exc.strerror}") from exc
+            raise RuleError(name, "-", f"cannot read: {exc.strerror}", base) from exc
         try:
             data = tomllib.loads(blob.decode("utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise RuleError(name, "-", f"not valid TOML: {exc}") from exc
-        _check(name, data)
+            raise RuleError(name, "-", f"not valid TOML: {exc}", base) from exc
+        try:
+            _check(name, data)
+        except RuleError as exc:
+            raise RuleError(name, exc.key, exc.reason, base) from None
         raw[name] = data
         sha.update(name.encode() + b"\0" + blob)
     units = dict(raw["units"]["units"])

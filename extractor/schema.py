@@ -174,9 +174,10 @@ INDICATORS = Table(
         Column("object", pa.string(), "The thing counted or measured, where the sentence "
                "names it."),
         Column("sentence", pa.string(), "The sentence holding the mention (split at 。！？!?；; "
-               "…… and line breaks).", required=True),
+               "…… and line breaks); one longer than 1,000 characters is cut to the 1,000 "
+               "around the mention, with … where cut.", required=True),
         Column("clause", pa.string(), "The clause holding the mention (the sentence split "
-               "further at ，,：:).", required=True),
+               "further at ，,：:), cut like `sentence`.", required=True),
         Column("rule", pa.string(), "Id of the extraction rule that produced the mention.",
                required=True),
     ),

@@ -8,11 +8,15 @@ copied over first and only articles with a new ``article_id`` are added.
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import hashlib
 import json
 import os
+import re
 import secrets
 import shutil
+import sys
 from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import asdict, dataclass, field
@@ -72,6 +76,7 @@ def check_output(out: Path, append: bool = False) -> dict[str, str] | None:
 
     Returns the key-value metadata of the dataset to append to, if any.
     """
+    recover(out)
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out} exists and is not a folder")
     if not out.is_dir() or not any(out.iterdir()):
@@ -132,7 +137,10 @@ class DatasetWriter:
         """article_id → source of every article written so far."""
 
     def __enter__(self) -> DatasetWriter:
-        self.tmp.mkdir(parents=True)
+        try:
+            self.tmp.mkdir(parents=True)
+        except OSError as e:
+            raise OutputError(f"cannot write a dataset to {self.out}: {e.strerror or e}") from None
         try:
             for table in TABLES:
                 self._writers[table.name] = pq.ParquetWriter(
@@ -236,10 +244,69 @@ class DatasetWriter:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
+def recover(out: Path) -> None:
+    """Tidy up after a run that was killed (SIGKILL, power cut) while writing ``out``.
+
+    A previous dataset moved aside by an unfinished swap is put back, and the
+    temp folders of runs whose process is gone are removed.
+    """
+    stale = re.compile(rf"\.{re.escape(out.name)}\.(tmp|old)-(\d+)-[0-9a-f]+")
+    try:
+        names = sorted(os.listdir(out.parent))
+    except OSError:
+        return
+    for name in names:
+        m = stale.fullmatch(name)
+        if not m or _alive(int(m[2])):
+            continue
+        path = out.parent / name
+        if m[1] == "old" and not os.path.lexists(out):
+            with suppress(OSError):
+                path.rename(out)
+                continue
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # EPERM: alive, someone else's
+        return True
+    return True
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one atomic step (Linux ``renameat2`` with RENAME_EXCHANGE).
+
+    False where the system or the file system cannot; raises OSError otherwise.
+    """
+    if sys.platform != "linux":
+        return False
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                          ctypes.c_uint]
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
 def _swap(new: Path, out: Path) -> None:
-    """Put folder ``new`` in place of ``out`` by renames; the old folder is removed after."""
+    """Put folder ``new`` in place of ``out``, atomically where the system allows (else by
+    two renames, undone by ``recover`` if killed between them); the old folder is removed."""
     if not out.exists():
         new.rename(out)
+        return
+    if _exchange(new, out):
+        shutil.rmtree(new, ignore_errors=True)  # now the previous dataset
         return
     old = out.parent / f".{out.name}.old-{os.getpid()}-{secrets.token_hex(4)}"
     out.rename(old)

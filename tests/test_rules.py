@@ -93,7 +93,7 @@ def test_broken_rule_file_is_reported_with_file_and_key(tmp_path) -> None:
     for name in RULE_FILES:
         (tmp_path / f"{name}.toml").write_bytes((rules_dir() / f"{name}.toml").read_bytes())
     (tmp_path / "units.toml").write_text('[units]\n"家" = "counts"\n', encoding="utf-8")
-    with pytest.raises(RuleError, match=r"rules/units.toml \[units.家\]: unknown dimension"):
+    with pytest.raises(RuleError, match=r"units.toml \[units.家\]: unknown dimension"):
         load_rules(str(tmp_path))
     (tmp_path / "units.toml").write_text("[units\n", encoding="utf-8")
     with pytest.raises(RuleError, match="not valid TOML"):

@@ -1,0 +1,609 @@
+"""The Dask engine: the local run's read → extract → assemble, spread over a Dask cluster.
+
+The inputs are cut into partitions in input order: runs of whole files, and
+byte blocks of each large JSONL or CSV file (cut at record boundaries by one
+sequential index pass, so lines and rows keep the numbers the local engine
+gives them). A task per partition runs :func:`extractor.dataset.process` on
+each article and keeps the rows in worker memory; as partitions finish in
+order, the client drops texts already seen (``DuplicateArticle`` errors, as
+the local writer does) and a second task writes the partition's files with
+``pyarrow.dataset``. File names are fixed per partition, so a task that Dask
+reruns after a worker died overwrites its own files: each article is written
+once. The output is built in a hidden folder next to ``out`` and moved into
+place at the end.
+
+Dask and fsspec are imported when a run starts, so the base install needs neither.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import posixpath
+import secrets
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import asdict, dataclass, field
+from itertools import chain
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+
+from extractor.dataset import RunOptions, RunSummary, default_workers, process
+from extractor.readers import (
+    _SAMPLE,
+    FORMATS,
+    STDIN,
+    ErrorRow,
+    InputFile,
+    InputNotFound,
+    RawArticle,
+    ReadFailure,
+    _csv,
+    _decode_sample,
+    _detect,
+    _jsonl,
+    _lines,
+    discover,
+    read_input,
+)
+from extractor.schema import ARTICLES, ERRORS, INDICATORS, TABLES, Table, datapackage
+from extractor.writer import DATAPACKAGE, FIRST_ERRORS, OutputError, _swap, dataset_metadata
+
+if TYPE_CHECKING:
+    from distributed import Client, Future
+
+INSTALL_HINT = ("--engine dask needs Dask: pip install 'zhstats[dask]' "
+                "(in a checkout: pip install '.[dask]')")
+PARTITION_KEYS = ("published_month",)
+"""Columns ``--partition-by`` accepts (hive folders of ``articles`` and ``indicators``)."""
+PARTITION_BYTES = 32 << 20
+"""Input bytes per partition at most, unless ``partitions`` is given."""
+TASKS_PER_THREAD = 4
+"""Partitions per worker thread at least, unless ``partitions`` is given."""
+BATCH_ARTICLES = 256
+"""Articles whose rows a task turns into Arrow at a time."""
+_NULL_FOLDER = "__HIVE_DEFAULT_PARTITION__"
+
+
+class EngineError(Exception):
+    """The Dask engine cannot run as asked (a usage error, raised before any work)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """A whole input file (``end`` None), or the bytes ``[start, end)`` of a JSONL/CSV file."""
+
+    item: InputFile
+    url: str
+    """Where workers open it: an absolute local path or an fsspec URL."""
+    size: int
+    start: int = 0
+    end: int | None = None
+    first: int = 1
+    """Number of the block's first line (JSONL) or data row (CSV)."""
+    codec: str = ""
+    encoding: str = ""
+    header: bytes = b""
+    """A CSV block's header record."""
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Where a large JSONL or CSV file is cut: ``cuts`` are (offset, first number) pairs."""
+
+    codec: str
+    encoding: str
+    header: bytes
+    cuts: tuple[tuple[int, int], ...]
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Keys:
+    """What the client learns of an extracted partition (its rows stay on the worker)."""
+
+    ids: list[str]
+    sources: list[str]
+    mentions: list[int]
+    errors: int
+    first_errors: list[ErrorRow]
+
+
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    """A partition's rows; ``owners[i]`` is the position in ``articles`` of indicator i."""
+
+    articles: pa.Table
+    indicators: pa.Table
+    owners: pa.Array
+    errors: pa.Table
+    keys: Keys
+
+
+def run_dask(
+    inputs: Sequence[str],
+    out: str,
+    options: RunOptions | None = None,
+    scheduler: str | None = None,
+    partitions: int | None = None,
+    partition_by: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> RunSummary:
+    """Extract ``inputs`` (paths or fsspec URLs) on a Dask cluster into the dataset ``out``.
+
+    Without ``scheduler`` a LocalCluster of ``options.workers`` (default: the
+    core count) single-threaded worker processes runs the work. Raises
+    EngineError, InputNotFound or OutputError before any work.
+    """
+    began = time.perf_counter()
+    options = options or RunOptions()
+    if options.append:
+        raise EngineError("--append is not supported with --engine dask")
+    if scheduler and options.workers:
+        raise EngineError("--workers sizes the local cluster; with --scheduler the "
+                          "cluster's own workers do the work")
+    if partition_by not in (None, *PARTITION_KEYS):
+        raise EngineError(f"--partition-by must be one of {', '.join(PARTITION_KEYS)}")
+    if STDIN in inputs:
+        raise EngineError("standard input (-) cannot be read by --engine dask")
+    try:
+        import distributed  # noqa: F401
+        import fsspec
+    except ImportError:
+        raise EngineError(INSTALL_HINT) from None
+    fs, root = fsspec.core.url_to_fs(out)
+    _check_output(fs, root, out)
+    files = _discover(inputs, options.fmt)
+    if not files:
+        raise InputNotFound(f"no {'/'.join(sorted(set(FORMATS.values())))} file in "
+                            f"{', '.join(inputs)}")
+    parent, name = posixpath.split(root.rstrip("/"))
+    tmp = posixpath.join(parent, f".{name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
+    metadata = dataset_metadata()
+    with _connect(scheduler, options.workers) as client:
+        plan = _plan(client, files, partitions, options)
+        try:
+            fs.makedirs(tmp, exist_ok=True)
+            totals = _Totals()
+            for done in _run_plan(client, plan, options, metadata, fs.unstrip_protocol(tmp),
+                                  partition_by, totals):
+                if progress:
+                    progress(done, len(files))
+            totals.written += _fill_empty(fs, tmp, totals.written, partition_by, metadata)
+            _commit(fs, tmp, root, totals.written, metadata)
+        except BaseException:
+            with suppress(Exception):  # already failing; the temp folder goes if it can
+                fs.rm(tmp, recursive=True)
+            raise
+    return RunSummary(
+        out=out, inputs=len(files), articles=totals.articles, indicators=totals.indicators,
+        errors=totals.errors, skipped=0, seconds=time.perf_counter() - began,
+        first_errors=tuple(totals.first_errors),
+    )
+
+
+@dataclass
+class _Totals:
+    """What the run wrote, as the client learns it."""
+
+    articles: int = 0
+    indicators: int = 0
+    errors: int = 0
+    first_errors: list[ErrorRow] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)
+    """The files written, relative to the dataset folder."""
+    seen: dict[str, str] = field(default_factory=dict)
+    """article_id → source of every article kept."""
+
+
+def _run_plan(
+    client: Client, plan: list[tuple[list[Piece], int]], options: RunOptions,
+    metadata: dict[str, str], tmp: str, partition_by: str | None, totals: _Totals,
+) -> Iterator[int]:
+    """Extract every partition, then write each once those before it are deduplicated.
+
+    Yields the number of input files done (0 first) as partitions are written.
+    """
+    from distributed import as_completed
+
+    run = secrets.token_hex(4)
+    rows = [client.submit(_extract, pieces, options, metadata, retries=2,
+                          key=f"zhstats-extract-{k}-{run}") for k, (pieces, _) in enumerate(plan)]
+    keys = {client.submit(_keys, future, key=f"zhstats-keys-{k}-{run}"): k
+            for k, future in enumerate(rows)}
+    writes: dict[Future, int] = {}
+    ready: dict[int, Keys] = {}
+    done = 0
+    yield done
+    pending = as_completed(keys)
+    for future in pending:
+        if future in writes:
+            totals.written += future.result()
+            done += plan[writes[future]][1]
+            yield done
+            continue
+        ready[keys[future]] = future.result()
+        while (k := len(writes)) in ready:  # the next partition in input order
+            drops, duplicates = _deduplicate(ready.pop(k), totals)
+            write = client.submit(_write, rows[k], k, drops, duplicates, tmp, partition_by,
+                                  retries=2, key=f"zhstats-write-{k}-{run}")
+            rows[k] = write  # the write now holds the rows: the client lets them go
+            writes[write] = k
+            pending.add(write)
+
+
+@contextmanager
+def _connect(scheduler: str | None, workers: int | None) -> Iterator[Client]:
+    """A client of the cluster at ``scheduler``, or of a new LocalCluster sized to the machine."""
+    import logging
+
+    from distributed import Client, LocalCluster
+
+    if scheduler is None:
+        with LocalCluster(n_workers=workers or default_workers(), threads_per_worker=1,
+                          processes=True, dashboard_address=":0",
+                          silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+            yield client
+        return
+    try:
+        client = Client(scheduler, timeout="10s")
+        client.wait_for_workers(1, timeout=60)
+    except (OSError, TimeoutError) as e:
+        raise EngineError(f"cannot use the Dask scheduler at {scheduler}: {e}") from None
+    with client:
+        yield client
+
+
+# -- inputs and partitions ---------------------------------------------------
+
+
+def _discover(inputs: Sequence[str], fmt: str | None) -> list[tuple[InputFile, str, int]]:
+    """(input, URL for workers, size) of every input file, sorted by source like ``discover``."""
+    local = [arg for arg in inputs if "://" not in arg]
+    found = [(f, str(f.path.resolve()), f.path.stat().st_size)
+             for f in (discover(local, fmt) if local else []) if f.path is not None]
+    for arg in inputs:
+        if "://" in arg:
+            found += _discover_url(arg, fmt)
+    return sorted(found, key=lambda f: f[0].source)
+
+
+def _discover_url(arg: str, fmt: str | None) -> list[tuple[InputFile, str, int]]:
+    """Files named by an fsspec URL: a file, a folder (recursive, hidden skipped) or a glob."""
+    import fsspec
+
+    fs, path = fsspec.core.url_to_fs(arg)
+    if any(c in path for c in "*?["):
+        infos = fs.glob(path, detail=True)
+        if not infos:
+            raise InputNotFound(f"{arg}: no file matches this pattern")
+    elif fs.isdir(path):
+        infos = {p: info for p, info in fs.find(path, detail=True).items()
+                 if not any(part.startswith(".")
+                            for part in posixpath.relpath(p, path).split("/"))}
+    elif fs.isfile(path):
+        return [(InputFile(arg, Path(path), fmt or FORMATS.get(_suffix(path))), arg,
+                 fs.size(path))]
+    else:
+        raise InputNotFound(f"{arg}: no such file or folder")
+    return [(InputFile(fs.unstrip_protocol(p), Path(p), fmt or FORMATS.get(_suffix(p))),
+             fs.unstrip_protocol(p), int(info["size"]))
+            for p, info in sorted(infos.items())
+            if info["type"] == "file" and (fmt or _suffix(p) in FORMATS)]
+
+
+def _suffix(path: str) -> str:
+    return posixpath.splitext(path)[1].lower()
+
+
+def _plan(
+    client: Client, files: list[tuple[InputFile, str, int]], partitions: int | None,
+    options: RunOptions,
+) -> list[tuple[list[Piece], int]]:
+    """The partitions, in input order, each with the number of input files it completes."""
+    total = sum(size for _, _, size in files)
+    threads = sum(client.nthreads().values())
+    target = partitions or max(TASKS_PER_THREAD * threads, math.ceil(total / PARTITION_BYTES))
+    block = max(1, math.ceil(total / target))
+    large = {url: client.submit(_layout, url, item.fmt, block, options.text_column, pure=False)
+             for item, url, size in files if item.fmt in ("jsonl", "csv") and size > block}
+    layouts = dict(zip(large, client.gather(list(large.values())), strict=True))
+    plan: list[tuple[list[Piece], int]] = []
+    group: list[Piece] = []
+    for item, url, size in files:
+        if (layout := layouts.get(url)) is None:
+            if group and sum(p.size for p in group) + size > block:
+                plan.append((group, len(group)))
+                group = []
+            group.append(Piece(item, url, size))
+            continue
+        if group:
+            plan.append((group, len(group)))
+            group = []
+        ends = [offset for offset, _ in layout.cuts[1:]] + [layout.end]
+        for (start, first), end in zip(layout.cuts, ends, strict=True):
+            piece = Piece(item, url, end - start, start, end, first, layout.codec,
+                          layout.encoding, layout.header)
+            plan.append(([piece], int(end == layout.end)))
+    if group:
+        plan.append((group, len(group)))
+    return plan
+
+
+def _layout(url: str, fmt: str, block: int, text_column: str) -> Layout | None:
+    """Cuts of about ``block`` bytes through a JSONL or CSV file, at record boundaries.
+
+    None when the file is to be read whole: it is small, UTF-16, or something
+    the local reader rejects as a whole (bad encoding, a CSV error, no text
+    column), so that it fails exactly as it does there.
+    """
+    import fsspec
+
+    csv.field_size_limit(2**31 - 1)
+    with fsspec.open(url, "rb") as f:
+        head = f.read(_SAMPLE)
+        if len(head) < _SAMPLE:
+            return None
+        try:
+            codec, encoding, skip = _detect(head, complete=False)
+            _decode_sample(head[skip:], codec, encoding, complete=False)
+        except ReadFailure:
+            return None
+        if codec.startswith("utf-16"):
+            return None
+        f.seek(skip)
+        try:
+            if fmt == "jsonl":
+                start, ends = skip, _line_ends(f, skip)
+            else:
+                counter = _Counted(f, codec, skip)
+                reader = csv.reader(counter)
+                if text_column not in next(reader, []):
+                    return None
+                start, ends = counter.offset, _record_ends(reader, counter)
+            cuts, end = _cuts(ends, start, block)
+        except (csv.Error, UnicodeDecodeError):
+            return None
+        f.seek(skip)
+        header = f.read(start - skip)
+    return Layout(codec, encoding, header, cuts, end)
+
+
+def _cuts(ends: Iterable[tuple[int, int]], start: int, block: int
+          ) -> tuple[tuple[tuple[int, int], ...], int]:
+    """Cuts every ``block`` bytes or more, from (end offset, next number) of each record."""
+    cuts = [(start, 1)]
+    end = start
+    for end, following in ends:
+        if end - cuts[-1][0] >= block:
+            cuts.append((end, following))
+    if len(cuts) > 1 and cuts[-1][0] == end:
+        cuts.pop()
+    return tuple(cuts), end
+
+
+def _line_ends(f: BinaryIO, offset: int) -> Iterator[tuple[int, int]]:
+    for number, line in enumerate(f, 1):
+        offset += len(line)
+        yield offset, number + 1
+
+
+class _Counted:
+    """The decoded lines of a binary file, counting the bytes handed out."""
+
+    def __init__(self, f: BinaryIO, codec: str, offset: int) -> None:
+        self.lines = iter(f)
+        self.codec = codec
+        self.offset = offset
+
+    def __iter__(self) -> _Counted:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self.lines)
+        self.offset += len(line)
+        return line.decode(self.codec)
+
+
+def _record_ends(reader: Iterator[list[str]], counter: _Counted) -> Iterator[tuple[int, int]]:
+    """CSV record ends; the csv module reads a record's lines and no more."""
+    row = 0
+    for record in reader:
+        row += bool(record)  # DictReader skips blank lines without counting them
+        yield counter.offset, row + 1
+
+
+# -- the tasks ---------------------------------------------------------------
+
+
+def _read(piece: Piece, options: RunOptions) -> Iterator[RawArticle | ErrorRow]:
+    """The raw articles of a piece, as the local readers give them."""
+    import fsspec
+
+    item = piece.item
+    if piece.end is not None:
+        with fsspec.open(piece.url, "rb") as f:
+            f.seek(piece.start)
+            data = f.read(piece.end - piece.start)
+        lines = _lines(io.BytesIO(data), piece.codec, piece.encoding, piece.first)
+        if item.fmt == "jsonl":
+            yield from _jsonl(item.source, lines, piece.encoding, options.text_field,
+                              max_bytes=options.max_bytes)
+        else:
+            header = _lines(io.BytesIO(piece.header), piece.codec, piece.encoding)
+            yield from _csv(item.source, chain(header, lines), piece.encoding,
+                            options.text_column, piece.first, max_bytes=options.max_bytes)
+        return
+    if "://" not in piece.url:  # a local file, read as the local engine reads it
+        yield from read_input(InputFile(item.source, Path(piece.url), item.fmt),
+                              options.text_field, options.text_column,
+                              max_bytes=options.max_bytes)
+        return
+    if item.fmt is None:
+        yield from read_input(item)  # UnsupportedFormat, without opening it
+        return
+    try:
+        handle = fsspec.open(piece.url, "rb").open()
+    except OSError as e:
+        yield ErrorRow(item.source, "read", type(e).__name__, f"cannot open it: {e}")
+        return
+    with handle:
+        yield from read_input(InputFile(item.source, None, item.fmt), options.text_field,
+                              options.text_column, handle, max_bytes=options.max_bytes)
+
+
+def _extract(pieces: list[Piece], options: RunOptions, metadata: dict[str, str]) -> Extracted:
+    """Task: a partition's rows, by the local engine's per-article function."""
+    rows: dict[str, list[dict[str, Any]]] = {table.name: [] for table in TABLES}
+    done: dict[str, list[pa.Table]] = {table.name: [] for table in TABLES}
+    ids: list[str] = []
+    sources: list[str] = []
+    mentions: list[int] = []
+    owners: list[int] = []
+    errors: list[ErrorRow] = []
+    for piece in pieces:
+        for raw in _read(piece, options):
+            result = process(raw)
+            if isinstance(result, ErrorRow):
+                errors.append(result)
+                rows[ERRORS.name].append(asdict(result))
+                continue
+            owners += [len(ids)] * len(result.indicators)
+            ids.append(result.article_id)
+            sources.append(result.source)
+            mentions.append(len(result.indicators))
+            rows[ARTICLES.name].append(result.article)
+            rows[INDICATORS.name] += result.indicators
+            if len(rows[ARTICLES.name]) == BATCH_ARTICLES:
+                _to_arrow(rows, done, metadata)
+    _to_arrow(rows, done, metadata)
+    articles, indicators, error_rows = (pa.concat_tables(done[table.name]) for table in TABLES)
+    return Extracted(articles, indicators, pa.array(owners, pa.int64()), error_rows,
+                     Keys(ids, sources, mentions, len(errors), errors[:FIRST_ERRORS]))
+
+
+def _to_arrow(rows: dict[str, list[dict[str, Any]]], done: dict[str, list[pa.Table]],
+              metadata: dict[str, str]) -> None:
+    """Move the rows so far into Arrow tables (rows as dicts take ~7× the memory)."""
+    for table in TABLES:
+        done[table.name].append(_table(table, rows[table.name], metadata))
+        rows[table.name].clear()
+
+
+def _table(table: Table, rows: list[dict[str, Any]], metadata: dict[str, str]) -> pa.Table:
+    return pa.Table.from_pylist(rows, schema=table.schema(metadata))
+
+
+def _keys(extracted: Extracted) -> Keys:
+    """Task: the small part of an extracted partition, for the client."""
+    return extracted.keys
+
+
+def _deduplicate(keys: Keys, totals: _Totals) -> tuple[list[int], list[ErrorRow]]:
+    """The articles of a partition whose text came earlier, and their error rows (client side)."""
+    seen, first_errors = totals.seen, totals.first_errors
+    first_errors += keys.first_errors[:FIRST_ERRORS - len(first_errors)]
+    drops: list[int] = []
+    duplicates: list[ErrorRow] = []
+    for index, (aid, source, mentions) in enumerate(
+        zip(keys.ids, keys.sources, keys.mentions, strict=True)
+    ):
+        if aid in seen:
+            drops.append(index)
+            duplicates.append(ErrorRow(source, "write", "DuplicateArticle",
+                                       f"same text as article {aid} from {seen[aid]}"))
+        else:
+            seen[aid] = source
+            totals.articles += 1
+            totals.indicators += mentions
+    totals.errors += keys.errors + len(duplicates)
+    first_errors += duplicates[:FIRST_ERRORS - len(first_errors)]
+    return drops, duplicates
+
+
+def _write(extracted: Extracted, k: int, drops: list[int], duplicates: list[ErrorRow],
+           tmp: str, partition_by: str | None) -> list[str]:
+    """Task: write a partition's files with pyarrow.dataset; their paths under ``tmp``."""
+    import fsspec
+
+    articles, indicators = extracted.articles, extracted.indicators
+    if partition_by:
+        month = pc.strftime(articles["published"].cast(pa.timestamp("s")), format="%Y-%m")
+        articles = articles.append_column(partition_by, month)
+        indicators = indicators.append_column(partition_by, pc.take(month, extracted.owners))
+    if drops:
+        dropped = set(drops)
+        articles = articles.filter(pa.array([i not in dropped for i in range(len(articles))]))
+        indicators = indicators.filter(pc.invert(pc.is_in(
+            extracted.owners, value_set=pa.array(drops, pa.int64()))))
+    errors = pa.concat_tables([extracted.errors, pa.Table.from_pylist(
+        [asdict(e) for e in duplicates], schema=extracted.errors.schema)])
+    fs, root = fsspec.core.url_to_fs(tmp)
+    written: list[str] = []
+    for table, rows in ((ARTICLES, articles), (INDICATORS, indicators), (ERRORS, errors)):
+        hive = partition_by if table is not ERRORS else None
+        ds.write_dataset(
+            rows, posixpath.join(root, table.name), filesystem=fs, format="parquet",
+            basename_template=f"part-{k:05d}-{{i}}.parquet",
+            partitioning=[hive] if hive else None, partitioning_flavor="hive" if hive else None,
+            existing_data_behavior="overwrite_or_ignore", use_threads=False,
+            file_options=ds.ParquetFileFormat().make_write_options(compression="zstd"),
+            file_visitor=lambda f: written.append(posixpath.relpath(f.path, root)),
+        )
+    return written
+
+
+# -- the output --------------------------------------------------------------
+
+
+def _check_output(fs: Any, root: str, out: str) -> None:
+    """Refuse an output that holds something other than a zhstats dataset."""
+    if not fs.exists(root):
+        return
+    if not fs.isdir(root):
+        raise OutputError(f"{out} exists and is not a folder")
+    if fs.ls(root) and not fs.exists(posixpath.join(root, DATAPACKAGE)):
+        raise OutputError(f"{out} is not empty and holds no zhstats dataset; "
+                          "refusing to replace it (choose another --out)")
+
+
+def _fill_empty(fs: Any, tmp: str, written: list[str], partition_by: str | None,
+                metadata: dict[str, str]) -> list[str]:
+    """An empty file for each table without rows, so that every table can be read."""
+    added = []
+    for table in TABLES:
+        if not any(path.startswith(f"{table.name}/") for path in written):
+            hive = partition_by if table is not ERRORS else None
+            path = posixpath.join(table.name, f"{hive}={_NULL_FOLDER}" if hive else "",
+                                  "part-00000-0.parquet")
+            fs.makedirs(posixpath.dirname(posixpath.join(tmp, path)), exist_ok=True)
+            pq.write_table(_table(table, [], metadata), posixpath.join(tmp, path), filesystem=fs)
+            added.append(path)
+    return added
+
+
+def _commit(fs: Any, tmp: str, root: str, written: list[str], metadata: dict[str, str]
+            ) -> None:
+    """Write ``datapackage.json`` (each resource listing its files) and move ``tmp`` to ``root``."""
+    from fsspec.implementations.local import LocalFileSystem
+
+    package = datapackage(posixpath.basename(root.rstrip("/")) or "zhstats", metadata)
+    for resource in package["resources"]:
+        resource["path"] = sorted(p for p in written if p.startswith(f"{resource['name']}/"))
+    fs.pipe_file(posixpath.join(tmp, DATAPACKAGE),
+                 (json.dumps(package, ensure_ascii=False, indent=2) + "\n").encode())
+    if isinstance(fs, LocalFileSystem):
+        _swap(Path(tmp), Path(root))
+        return
+    if fs.exists(root):
+        fs.rm(root, recursive=True)
+    fs.mv(tmp, root, recursive=True)

@@ -1,0 +1,145 @@
+"""Interrupted runs: killing ``zhstats extract`` at any moment leaves the previous output
+folder intact and readable, and a rerun completes it.
+
+Each case starts the CLI in its own process group, kills it at one point (a
+fixed delay, or once its temp folder exists) with SIGKILL (the whole group, or
+the parent alone as the OOM killer would) or SIGINT (Ctrl-C: the whole group),
+then checks the previous dataset byte for byte and reruns.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from contextlib import suppress
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTICLES = 240
+
+
+def article(i: int) -> str:
+    """A long article (many mentions), so that the run takes a few seconds."""
+    line = (f"第{i}期：全市新增企业{i + 10}家，累计为{i * 3 + 100}余家企业提供近3万次服务，"
+            f"节省费用{i + 2}万元，同比增长{i % 40 + 1}.5%，其中约{i % 9 + 1}成为小微企业。")
+    return "\n".join(f"{line}（{k}）" for k in range(60))
+
+
+def start(args: list[str], cwd: Path) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("ZHSTATS_RULES", None)
+    return subprocess.Popen([sys.executable, "-c", "from extractor.cli import main; main()",
+                             *args], cwd=cwd, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``old/`` (3 articles) built into ``out/``, and ``new/`` (many articles)."""
+    base = tmp_path_factory.mktemp("interrupt")
+    (base / "old").mkdir()
+    for i in range(3):
+        (base / "old" / f"{i}.txt").write_text(article(i), encoding="utf-8")
+    (base / "new").mkdir()
+    with (base / "new" / "feed.jsonl").open("w", encoding="utf-8") as f:
+        for i in range(ARTICLES):
+            f.write(json.dumps({"text": article(i + 100)}, ensure_ascii=False) + "\n")
+    done = subprocess.run([sys.executable, "-c", "from extractor.cli import main; main()",
+                           "extract", "old", "--out", "out", "--workers", "1", "-q"], cwd=base,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=300)
+    assert done.returncode == 0
+    return base
+
+
+def _temp_folders(base: Path) -> list[Path]:
+    return [p for p in base.iterdir() if p.name.startswith((".out.tmp-", ".out.old-"))]
+
+
+def _kill_when(proc: subprocess.Popen[str], base: Path, point: str) -> None:
+    """Wait for ``point`` (seconds, or "writing": the temp folder holds a table)."""
+    deadline = time.monotonic() + 120
+    if point == "writing":
+        while time.monotonic() < deadline and proc.poll() is None:
+            if any((t / "articles.parquet").exists() for t in _temp_folders(base)):
+                time.sleep(0.3)
+                return
+            time.sleep(0.02)
+        pytest.fail("the run ended before it wrote anything")
+    time.sleep(float(point))
+
+
+@pytest.mark.parametrize(("how", "point"), [
+    ("SIGKILL", "0.3"), ("SIGKILL", "1.2"), ("SIGKILL", "writing"),
+    ("SIGKILL-parent", "1.2"), ("SIGKILL-parent", "writing"),
+    ("SIGINT", "0.6"), ("SIGINT", "1.5"), ("SIGINT", "writing"),
+])
+def test_a_killed_run_leaves_the_previous_output(workspace: Path, how: str, point: str) -> None:
+    base = workspace
+    before = snapshot(base / "out")
+    proc = start(["extract", "new", "--out", "out", "--workers", "2", "-q"], base)
+    try:
+        _kill_when(proc, base, point)
+        if proc.poll() is not None:
+            pytest.fail(f"the run finished before the kill: {proc.returncode}")
+        if how == "SIGKILL":
+            os.killpg(proc.pid, signal.SIGKILL)
+        elif how == "SIGKILL-parent":
+            proc.send_signal(signal.SIGKILL)
+        else:
+            os.killpg(proc.pid, signal.SIGINT)
+        _, stderr = proc.communicate(timeout=120)
+    finally:
+        with suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)  # orphaned workers of a killed parent
+        proc.wait(timeout=60)
+    if how == "SIGINT":  # a clean stop: no traceback, from the parent or its workers
+        assert proc.returncode == 130, stderr
+        assert "Traceback" not in stderr and "Exception ignored" not in stderr, stderr
+        assert not _temp_folders(base), "Ctrl-C leaves no temp folder"
+    else:
+        assert proc.returncode == -signal.SIGKILL
+    assert snapshot(base / "out") == before, "the previous dataset changed"
+    assert pq.read_table(base / "out" / "articles.parquet").num_rows == 3
+
+
+def test_a_rerun_completes_and_tidies_up(workspace: Path) -> None:
+    base = workspace
+    done = subprocess.run([sys.executable, "-c", "from extractor.cli import main; main()",
+                           "extract", "new", "--out", "out", "--workers", "2", "-q"], cwd=base,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=600,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert pq.read_table(base / "out" / "articles.parquet").num_rows == ARTICLES
+    assert not _temp_folders(base), "temp folders of killed runs are removed"
+
+
+def test_a_swap_cut_between_its_renames_is_undone(tmp_path: Path) -> None:
+    """Where there is no atomic exchange, the swap is two renames; a run killed between
+    them leaves the old dataset at .out.old-PID-…, which the next run puts back."""
+    from extractor.writer import recover
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "datapackage.json").write_text("{}")
+    moved = tmp_path / f".out.old-{dead.pid}-0a1b2c3d"
+    out.rename(moved)
+    (tmp_path / f".out.tmp-{dead.pid}-4e5f6a7b").mkdir()  # the new one, half written
+    alive = tmp_path / f".out.tmp-{os.getpid()}-00000000"  # a run still going: left alone
+    alive.mkdir()
+    recover(out)
+    assert (out / "datapackage.json").read_text() == "{}"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["out", alive.name])

@@ -1,0 +1,148 @@
+"""``zhstats report``: the bundled sample's page in headless Chromium, sampling, escaping."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from playwright.sync_api import expect, sync_playwright
+from typer.testing import CliRunner, Result
+
+from extractor.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def zhstats(*args: str) -> Result:
+    return CliRunner().invoke(app, list(args))
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled sample dataset, built once."""
+    out = tmp_path_factory.mktemp("sample") / "out"
+    result = zhstats("build", str(ROOT / "datasets" / "sample"), "--out", str(out),
+                     "--workers", "1", "--quiet")
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def embedded_data(page: str) -> dict:
+    return json.loads(re.search(r'<script type="application/json" id="indicator-data">(.*?)'
+                                r"</script>", page, re.S).group(1))
+
+
+def test_the_sample_report_in_chromium(sample: Path, tmp_path: Path) -> None:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} not found: install Debian's chromium (apt-get install "
+                    "chromium); .ci/run installs it")
+    report = tmp_path / "report.html"
+    result = zhstats("report", str(sample), "--out", str(report))
+    assert result.exit_code == 0, result.output
+    assert "4 articles (all shown), 64 indicators, 0 errors" in result.stderr
+    seed = next(a for a in pq.read_table(sample / "articles.parquet").to_pylist()
+                if a["source"].endswith("quality-month-2025-09-15.txt"))
+    article = f"#a-{seed['article_id']}"
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        problems: list[str] = []
+        requests: list[str] = []
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(report.as_uri(), wait_until="load")
+
+        assert page.locator("#charts svg").count() == 4
+        assert page.locator("#status").text_content() == "rows 1–64 of 64"
+        # The text shows as decoded (no mojibake), the marks adding no characters.
+        assert page.locator(f"{article} .text").text_content() == seed["text"]
+        assert page.locator(f"{article} h3").text_content() == "聚焦质量提升 赋能创新发展"
+
+        mark = page.locator(f"{article} mark.m", has_text="130多家")
+        assert mark.count() == 1
+        assert mark.get_attribute("class") == "m f-over"
+        assert [mark.get_attribute(f"data-{k}") for k in ("value", "lower", "upper")] == [
+            "130", "130", "140"]
+        mark.hover()
+        tip = mark.evaluate("el => getComputedStyle(el, '::after').content")
+        assert "value 130 · bounds 130–140" in tip and "规模以上企业" in tip
+        colors = mark.evaluate("el => getComputedStyle(el).borderBottomColor")
+        assert colors == "rgb(84, 162, 75)"  # the `over` colour
+        page.screenshot(path=tmp_path / "highlight.png")
+
+        # Filter the table down to the mention, follow its link to the highlight.
+        page.fill("#q", "130多家")
+        expect(page.locator("#status")).to_have_text("rows 1–1 of 1 (filtered from 64)")
+        page.locator("#ind-table tbody a").click()
+        assert page.evaluate("location.hash") == f"#m-{seed['article_id']}-9"
+        assert mark.evaluate("el => el.matches(':target') && el.getBoundingClientRect().top > 0"
+                             " && el.getBoundingClientRect().bottom < innerHeight")
+
+        # Sort by value, largest first; filter by flag.
+        page.fill("#q", "")
+        page.select_option("#f-approx", "over")
+        expect(page.locator("#status")).to_have_text("rows 1–11 of 11 (filtered from 64)")
+        page.click("th[data-key=value]")
+        page.click("th[data-key=value]")
+        values = page.locator("#ind-table tbody td:nth-child(2)").all_text_contents()
+        numbers = [float(v.replace(",", "")) for v in values]
+        assert numbers == sorted(numbers, reverse=True) and numbers[0] == 25_000_000
+
+        page.screenshot(path=tmp_path / "report.png", full_page=True)
+        browser.close()
+
+    assert problems == []
+    assert requests and all(u.startswith(("file:", "data:")) for u in requests), requests
+    assert (tmp_path / "report.png").stat().st_size > 10_000
+
+
+def test_large_datasets_show_a_sample_of_articles(sample: Path, tmp_path: Path) -> None:
+    report = tmp_path / "report.html"
+    result = zhstats("report", str(sample), "--out", str(report), "--max-articles", "2")
+    assert result.exit_code == 0, result.output
+    assert "4 articles (a sample of 2 shown)" in result.stderr
+    page = report.read_text("utf-8")
+    assert "shows\n    the text of a fixed random sample of 2" in page
+    assert page.count('<article id="a-') == 2
+    data = embedded_data(page)
+    assert len(data["rows"]["index"]) == 64 and sum(data["articles"]["shown"]) == 2
+    assert "<b>64</b> indicators" in page
+
+
+def test_article_text_is_escaped_and_numbers_are_json(tmp_path: Path) -> None:
+    text = ("今年新增企业<b>40家</b>。</script><script>alert(1)</script>节省费用2万元&amp;。"
+            "读数2e308。\n")
+    (tmp_path / "a.txt").write_text(text, "utf-8")
+    assert zhstats("extract", str(tmp_path / "a.txt"), "--out", str(tmp_path / "ds"),
+                   "-w", "1", "-q").exit_code == 0
+    assert zhstats("report", str(tmp_path / "ds"), "--out", str(tmp_path / "r.html")).exit_code == 0
+    page = (tmp_path / "r.html").read_text("utf-8")
+    assert "<script>alert" not in page and "<b>40" not in page
+    assert "&lt;b&gt;<mark" in page and "&amp;amp;" in page
+    data = embedded_data(page)
+    assert any("</script><script>alert(1)" in s for s in data["rows"]["sentence"]["values"])
+
+
+def test_not_a_dataset_exits_2(tmp_path: Path) -> None:
+    result = zhstats("report", str(tmp_path), "--out", str(tmp_path / "r.html"))
+    assert result.exit_code == 2
+    assert "is not a zhstats dataset" in result.stderr
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_help_does_not_import_the_report_libraries() -> None:
+    code = ("import sys, extractor.cli; heavy = {'pandas', 'altair', 'vl_convert', 'jinja2'}; "
+            "print(sorted(heavy & set(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=ROOT).stdout
+    assert out.strip() == "[]"
