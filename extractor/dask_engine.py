@@ -12,7 +12,8 @@ reruns after a worker died overwrites its own files: each article is written
 once. The output is built in a hidden folder next to ``out`` and moved into
 place at the end.
 
-Dask and fsspec are imported when a run starts, so the base install needs neither.
+Dask and fsspec are imported when a run starts, so the base install needs neither
+(and the CLI does not pay for importing them, nor pyarrow.dataset, on local runs).
 """
 
 from __future__ import annotations
@@ -33,8 +34,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from extractor.dataset import RunOptions, RunSummary, default_workers, process
@@ -60,6 +59,7 @@ from extractor.writer import DATAPACKAGE, FIRST_ERRORS, OutputError, _swap, data
 
 if TYPE_CHECKING:
     from distributed import Client, Future
+    from fsspec import AbstractFileSystem
 
 INSTALL_HINT = ("--engine dask needs Dask: pip install 'zhstats[dask]' "
                 "(in a checkout: pip install '.[dask]')")
@@ -534,6 +534,8 @@ def _write(extracted: Extracted, k: int, drops: list[int], duplicates: list[Erro
            tmp: str, partition_by: str | None) -> list[str]:
     """Task: write a partition's files with pyarrow.dataset; their paths under ``tmp``."""
     import fsspec
+    import pyarrow.compute as pc
+    import pyarrow.dataset as ds
 
     articles, indicators = extracted.articles, extracted.indicators
     if partition_by:
@@ -565,7 +567,7 @@ def _write(extracted: Extracted, k: int, drops: list[int], duplicates: list[Erro
 # -- the output --------------------------------------------------------------
 
 
-def _check_output(fs: Any, root: str, out: str) -> None:
+def _check_output(fs: AbstractFileSystem, root: str, out: str) -> None:
     """Refuse an output that holds something other than a zhstats dataset."""
     if not fs.exists(root):
         return
@@ -576,7 +578,7 @@ def _check_output(fs: Any, root: str, out: str) -> None:
                           "refusing to replace it (choose another --out)")
 
 
-def _fill_empty(fs: Any, tmp: str, written: list[str], partition_by: str | None,
+def _fill_empty(fs: AbstractFileSystem, tmp: str, written: list[str], partition_by: str | None,
                 metadata: dict[str, str]) -> list[str]:
     """An empty file for each table without rows, so that every table can be read."""
     added = []
@@ -591,8 +593,8 @@ def _fill_empty(fs: Any, tmp: str, written: list[str], partition_by: str | None,
     return added
 
 
-def _commit(fs: Any, tmp: str, root: str, written: list[str], metadata: dict[str, str]
-            ) -> None:
+def _commit(fs: AbstractFileSystem, tmp: str, root: str, written: list[str],
+            metadata: dict[str, str]) -> None:
     """Write ``datapackage.json`` (each resource listing its files) and move ``tmp`` to ``root``."""
     from fsspec.implementations.local import LocalFileSystem
 

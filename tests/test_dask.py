@@ -267,7 +267,10 @@ def test_memory_urls(tmp_path: Path) -> None:
     articles = rows("/zh/out", "articles", fs)
     assert len(articles) == 30 and all(a["source"].startswith("memory://") for a in articles)
     assert articles[20]["source"].endswith("feed.jsonl#line=1")
-    assert fs.isfile("/zh/out/datapackage.json") and not fs.exists("/zh/.out.tmp")
+    assert fs.isfile("/zh/out/datapackage.json")
+    assert fs.ls("/zh", detail=False) == ["/zh/in", "/zh/out"]  # no temp folder left
+    assert fs.isfile("/zh/out/errors/part-00000-0.parquet")  # no errors: one empty file
+    assert rows("/zh/out", "errors", fs) == []
     fs.rm("/zh", recursive=True)
 
 
