@@ -14,7 +14,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
-import click
 import typer
 
 if TYPE_CHECKING:
@@ -188,8 +187,9 @@ def _check_rules() -> None:
             console.print(f"[red]Error:[/red] {escape(str(failure))}", highlight=False,
                           soft_wrap=True)
         more = f" ({len(failures) - 10} more: zhstats rules check)" if len(failures) > 10 else ""
-        console.print(f"{_count(len(failures), 'rule-file example')} fail{more}; "
-                      "fix the rules or the examples", highlight=False)
+        console.print(f"{_count(len(failures), 'rule-file example')} "
+                      f"fail{'s' if len(failures) == 1 else ''}{more}; fix the rules or the "
+                      "examples", highlight=False)
         raise typer.Exit(2)
 
 
@@ -215,7 +215,7 @@ def _execute(
     except KeyboardInterrupt:
         console.print("Interrupted: the output folder was left as it was.", highlight=False)
         raise typer.Exit(130) from None
-    except (typer.Exit, typer.Abort, click.ClickException):
+    except (typer.Exit, typer.Abort, typer.TyperException):
         raise
     except Exception as e:
         if debug:
