@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import select
 import signal
 import threading
 import time
@@ -44,6 +45,8 @@ DATASETS_DIR = "datasets"
 CONFIG_FILE = "dataset.toml"
 DEFAULT_DATASET = "sample"
 CHUNK_ARTICLES = 16
+ORPHAN_POLL_SECONDS = 0.5
+"""How often a worker checks that its parent is still there."""
 DEFAULT_MAX_ARTICLE_MB = 20.0
 """Largest article extracted by default (the engine reads about 1 MB a second)."""
 """Articles sent to a worker at a time."""
@@ -348,7 +351,8 @@ def _ordered_map(
 
 def _start_pool(workers: int) -> ProcessPoolExecutor | None:
     """A started process pool, or None (with a warning) when workers cannot start."""
-    pool = ProcessPoolExecutor(workers, mp_context=_pool_context(), initializer=_ignore_sigint)
+    pool = ProcessPoolExecutor(workers, mp_context=_pool_context(), initializer=_ignore_sigint,
+                               initargs=(os.getpid(),))
     try:
         with interrupts.deferred():  # a worker cut halfway through its start prints a traceback
             pool.submit(int).result()
@@ -386,6 +390,37 @@ def _start_forkserver() -> None:
         signal.signal(signal.SIGINT, previous)
 
 
-def _ignore_sigint() -> None:
-    """Workers leave Ctrl-C to the parent, which aborts the write cleanly."""
+def _ignore_sigint(main: int | None = None) -> None:
+    """Workers leave Ctrl-C to the parent, which aborts the write cleanly, and end when
+    the ``main`` process is gone: killed outright, it would leave them (and the
+    forkserver, which waits for them) blocked for good."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if main is not None:
+        threading.Thread(target=_exit_without, args=(main,), daemon=True,
+                         name="zhstats-orphan-watch").start()
+
+
+def _exit_without(main: int) -> None:
+    try:  # Linux ≥ 5.3: readable once ``main`` has exited (reaped or not, never reused)
+        handle = os.pidfd_open(main)
+    except (AttributeError, OSError):
+        while not _gone(main):
+            time.sleep(ORPHAN_POLL_SECONDS)
+    else:
+        select.select([handle], [], [])
+    os._exit(1)
+
+
+def _gone(pid: int) -> bool:
+    """Whether ``pid`` has exited (a zombie not yet reaped counts as gone)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False  # EPERM: alive
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return f.read().rsplit(b")", 1)[1].split()[0] in (b"Z", b"X")
+    except (OSError, IndexError):
+        return False

@@ -129,7 +129,8 @@ def discover(
             if path.is_dir():
                 for file in _walk(path):
                     add(file, PurePath(name) / file.relative_to(path))
-            elif path.is_file() and (not pattern or fmt or path.suffix.lower() in FORMATS):
+            elif ((not pattern and path.exists())  # named on purpose, even a pipe: <(zcat …)
+                  or (path.is_file() and (fmt or path.suffix.lower() in FORMATS))):
                 add(path, PurePath(name))
             elif not pattern:
                 raise InputNotFound(f"{arg}: no such file or folder")

@@ -13,7 +13,7 @@ from typing import Any
 
 import regex
 
-from extractor.rules import RuleError, Rules, load_rules, rules_dir
+from extractor.rules import RuleError, Rules, label, load_rules, rules_dir
 
 CHECKED = ("surface", "value", "lower", "upper", "approx", "qualifier", "unit", "dimension",
            "object")
@@ -30,7 +30,8 @@ class ExampleFailure:
     reason: str
 
     def __str__(self) -> str:
-        return f"rules/{self.file}.toml [examples[{self.index}]] {self.text!r}: {self.reason}"
+        return f"{label(self.file, rules_dir())} [examples[{self.index}]] {self.text!r}: " \
+               f"{self.reason}"
 
 
 def validate() -> Rules:

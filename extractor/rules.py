@@ -66,10 +66,15 @@ class RuleError(ValueError):
     """A rule file is broken: names the file, the key and the reason."""
 
     def __init__(self, file: str, key: str, reason: str, folder: Path | None = None) -> None:
-        where = (f"rules/{file}.toml" if folder is None or folder == _default_dir()
-                 else str(folder / f"{file}.toml"))
-        super().__init__(f"{where} [{key}]: {reason}")
+        super().__init__(f"{label(file, folder)} [{key}]: {reason}")
         self.file, self.key, self.reason, self.folder = file, key, reason, folder
+
+
+def label(file: str, folder: Path | None = None) -> str:
+    """How messages name a rule file: ``rules/units.toml``, or its path in another folder."""
+    if folder is None or folder == _default_dir():
+        return f"rules/{file}.toml"
+    return str(folder / f"{file}.toml")
 
 
 def _default_dir() -> Path:

@@ -68,7 +68,11 @@ def _temp_folders(base: Path) -> list[Path]:
 
 
 def _kill_when(proc: subprocess.Popen[str], base: Path, point: str) -> None:
-    """Wait for ``point`` (seconds, or "writing": the temp folder holds a table)."""
+    """Wait for ``point`` (seconds, or "writing": the temp folder holds a table).
+
+    The swap itself (about a millisecond) is one atomic ``renameat2`` exchange on
+    Linux, and ``recover`` undoes a cut two-rename swap (tested below); polling
+    cannot hit it reliably, so it is no kill point here."""
     deadline = time.monotonic() + 120
     if point == "writing":
         while time.monotonic() < deadline and proc.poll() is None:
@@ -99,7 +103,7 @@ def test_a_killed_run_leaves_the_previous_output(workspace: Path, how: str, poin
             proc.send_signal(signal.SIGKILL)
         else:
             os.killpg(proc.pid, signal.SIGINT)
-        _, stderr = proc.communicate(timeout=120)
+        _, stderr = proc.communicate(timeout=60)  # orphaned workers end too
     finally:
         with suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)  # orphaned workers of a killed parent
@@ -107,7 +111,8 @@ def test_a_killed_run_leaves_the_previous_output(workspace: Path, how: str, poin
     if how == "SIGINT":  # a clean stop: no traceback, from the parent or its workers
         assert proc.returncode == 130, stderr
         assert "Traceback" not in stderr and "Exception ignored" not in stderr, stderr
-        assert not _temp_folders(base), "Ctrl-C leaves no temp folder"
+        assert not [t for t in _temp_folders(base) if f"-{proc.pid}-" in t.name], \
+            "Ctrl-C leaves no temp folder"
     else:
         assert proc.returncode == -signal.SIGKILL
     assert snapshot(base / "out") == before, "the previous dataset changed"
