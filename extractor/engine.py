@@ -216,7 +216,11 @@ def read(m: regex.Match[str]) -> tuple[Reading, str | None] | None:
 
 
 def _interpret(m: regex.Match[str]) -> tuple[Reading, str | None] | None:
-    g = m.groupdict().get
+    values, index = m.groups(), m.re.groupindex  # groups() is ~30x cheaper than groupdict()
+
+    def g(name: str) -> str | None:
+        return values[index[name] - 1]
+
     units, arabic_only, _ = _units()
     tail_mult = num.magnitude(g("mag") or "")
     r = _read_form(g, tail_mult)
