@@ -153,10 +153,6 @@ class SuiteResult:
         """passed / in scope."""
         return self.passed / self.total if self.total else 1.0
 
-    @property
-    def documented_share(self) -> float:
-        return self.documented / self.total if self.total else 0.0
-
 
 @dataclass(frozen=True)
 class Documented:

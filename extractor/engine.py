@@ -50,6 +50,12 @@ def _qualifier_meanings() -> dict[str, dict[str, str]]:
 
 
 @cache
+def _stepped() -> frozenset[str]:
+    """多/余: bounded by the next step of the last digit (rules: post_options.tight)."""
+    return frozenset(load_rules().raw["qualifiers"]["post_options"]["tight"])
+
+
+@cache
 def _units() -> tuple[dict[str, str], frozenset[str], dict]:
     r = load_rules()
     units = {fold(k): v for k, v in r.units.items()}
@@ -97,7 +103,8 @@ def _read_form(g: Getter, tail_mult: Decimal) -> Reading | None:
         n = _number(g("fan_n"))
         if n is None:
             return None
-        return Reading(value=Decimal(2) ** int(n[0]), unit="倍", dimension="multiple",
+        return Reading(value=Decimal(2) ** int(n[0]), unit=num.DOUBLING_UNIT,
+                       dimension="multiple",
                        rule="doubling (翻N番)")
     if g("den"):
         den = _signed(_number(g("den")), g("dsign"))
@@ -178,8 +185,7 @@ def _apply_qualifiers(r: Reading, words: list[tuple[str, str]]) -> None:
     if r.approx != "exact" or r.value is None:
         return
     meanings = _qualifier_meanings()
-    stepped = any(pos in ("mid", "post") and meanings[pos][w] == "over" and w in "多余餘"
-                  for pos, w in words)
+    stepped = any(pos in ("mid", "post") and w in _stepped() for pos, w in words)
     if stepped:
         r.approx, r.lower, r.upper = "over", r.value, r.value + num.step(r.value)
         return

@@ -26,6 +26,7 @@ PLACES: dict[str, int] = _RULES["places"]
 MAGNITUDES: dict[str, Decimal] = {k: Decimal(v) for k, v in _RULES["magnitudes"].items()}
 POINTS: frozenset[str] = frozenset(_RULES["points"]["words"])
 SEPARATORS: str = "".join(_RULES["separators"]["chars"])
+DOUBLING_UNIT: str = _RULES["multipliers"]["doubling_unit"]
 MAX_LENGTH: int = _RULES["limits"]["max_length"]
 BIG = frozenset(k for k, v in MAGNITUDES.items() if v >= 10000 and not k.isascii())
 TENTHS: dict[str, Decimal] = {k: Decimal(str(v))

@@ -86,17 +86,7 @@ def find_object(text: str, start: int, end: int) -> str | None:
 
 
 def same_sentence(text: str, a: int, b: int) -> bool:
-    """Whether positions ``a <= b`` lie in one sentence (O(b - a), unlike two
-    ``sentence_bounds`` calls, which are O(sentence length) each)."""
+    """Whether positions ``a <= b`` lie in one sentence (O(b - a), so a long
+    sentence full of mentions stays linear)."""
     return _SENTENCE_BREAK.search(text, a, b) is None
 
-
-def sentence_bounds(text: str, pos: int) -> tuple[int, int]:
-    """Start and end of the sentence holding ``pos``."""
-    lo = pos
-    while lo > 0 and text[lo - 1] not in SENTENCE_END:
-        lo -= 1
-    hi = pos
-    while hi < len(text) and text[hi] not in SENTENCE_END:
-        hi += 1
-    return lo, hi

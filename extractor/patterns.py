@@ -117,7 +117,7 @@ def _fragments(r: Rules) -> dict[str, str]:
         # 三成, 9.5成, 十成, 七五折, 三成半
         (r"(?P<cheng>(?<![0-9.])[0-9]{1,2}+(?:\.[0-9])?|\L<cn_digit>{1,2}+"
          r"(?:\L<cn_point>\L<cn_digit>)?|[十拾])(?P<tenth>\L<cheng>)(?P<chalf>半)?"
-         r"(?![本功立交员果绩效合扣旧算叠])"),
+         r"(?![" + regex.escape(r.raw["numerals"]["multipliers"]["tenths_not_before"]) + "])"),
         r"(?P<vmark>\L<vague_marker>)(?P<vplace>(?:(?!\L<units>)\L<vague_place>){1,3}+)",
         r"(?P<halfn>半)(?=\L<units>)",
         f["main"],

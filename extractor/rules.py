@@ -39,7 +39,8 @@ SHAPES: dict[str, dict[str, Any]] = {
         "limits": {"max_length": int}, "points": {"words": [str]},
         "separators": {"chars": [str]},
         "fractions": {"connector": str, "percent_denominator": int, "mixed": str},
-        "multipliers": {"doubling": [str], "doubling_suffix": str, "negative": [str],
+        "multipliers": {"doubling": [str], "doubling_suffix": str, "doubling_unit": str,
+                        "tenths_not_before": str, "negative": [str],
                         "percent_tenths": {str: float}},
     },
     "qualifiers": {
