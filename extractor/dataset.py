@@ -20,6 +20,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -249,9 +250,10 @@ def run(
     done = 0
     if progress:
         progress(0, len(files))
-    with DatasetWriter(out, name or out.name, append=options.append, reread=reread) as writer:
-        items = _read_all(files, options, stdin)
-        for file_index, result in _process_in_order(items, workers):
+    with (DatasetWriter(out, name or out.name, append=options.append, reread=reread) as writer,
+          _worker_pool(workers) as pool):
+        for file_index, result in _process_in_order(_read_all(files, options, stdin), pool,
+                                                     workers):
             if file_index - 1 > done:
                 done = file_index - 1
                 if progress:
@@ -307,11 +309,12 @@ def _process_chunk(items: list[RawArticle | ErrorRow]) -> list[ArticleRows | Err
 
 
 def _process_in_order(
-    items: Iterable[tuple[int, RawArticle | ErrorRow]], workers: int
+    items: Iterable[tuple[int, RawArticle | ErrorRow]], pool: ProcessPoolExecutor | None,
+    workers: int,
 ) -> Iterator[tuple[int, ArticleRows | ErrorRow]]:
-    """Process items (in a pool when workers > 1), yielding results in input order."""
+    """Process items (in ``pool`` of ``workers``, else here), yielding results in input order."""
     chunks = _chunks(items, CHUNK_ARTICLES)
-    for chunk, results in _ordered_map(_process_chunk, chunks, workers, key=_payload):
+    for chunk, results in _ordered_map(_process_chunk, chunks, pool, 4 * workers, _payload):
         yield from zip((index for index, _ in chunk), results, strict=True)
 
 
@@ -326,27 +329,38 @@ def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
 
 
 def _ordered_map(
-    fn: Callable[[Any], R], chunks: Iterator[T], workers: int, key: Callable[[T], Any]
+    fn: Callable[[Any], R], chunks: Iterator[T], pool: ProcessPoolExecutor | None,
+    in_flight: int, key: Callable[[T], Any],
 ) -> Iterator[tuple[T, R]]:
-    """(chunk, fn(key(chunk))) in order; at most a few chunks per worker are in flight."""
-    pool = _start_pool(workers) if workers > 1 else None
+    """(chunk, fn(key(chunk))) in order; at most ``in_flight`` chunks in the pool."""
     if pool is None:
         for chunk in chunks:
             yield chunk, fn(key(chunk))
         return
     pending: deque[tuple[T, Future[R]]] = deque()
-    try:
-        for chunk in chunks:
-            with interrupts.deferred():  # submit may start a worker: not cut halfway
-                pending.append((chunk, pool.submit(fn, key(chunk))))
-            if len(pending) >= 4 * workers:
-                done, future = pending.popleft()
-                yield done, future.result()
-        while pending:
+    for chunk in chunks:
+        with interrupts.deferred():  # submit may start a worker: not cut halfway
+            pending.append((chunk, pool.submit(fn, key(chunk))))
+        if len(pending) >= in_flight:
             done, future = pending.popleft()
             yield done, future.result()
+    while pending:
+        done, future = pending.popleft()
+        yield done, future.result()
+
+
+@contextmanager
+def _worker_pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
+    """A pool of ``workers`` processes (None for one), shut down when the block ends,
+    however it ends: a pool left running at exit races its own exit hook, which
+    then prints a traceback after a Ctrl-C."""
+    pool = _start_pool(workers) if workers > 1 else None
+    try:
+        yield pool
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        if pool is not None:
+            with interrupts.deferred():
+                pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _start_pool(workers: int) -> ProcessPoolExecutor | None:

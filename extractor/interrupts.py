@@ -55,6 +55,10 @@ def _handler(signum: int, frame: FrameType | None) -> None:
 
 
 def _unraisable(unraisable: Any) -> None:
-    if unraisable.exc_type is not None and issubclass(unraisable.exc_type, KeyboardInterrupt):
+    kind = unraisable.exc_type
+    if kind is not None and issubclass(kind, KeyboardInterrupt):
         return  # recorded: check() raises it at the next safe point
+    if (_interrupted and kind is not None and issubclass(kind, OSError)
+            and getattr(unraisable.object, "__name__", None) == "threading"):
+        return  # after Ctrl-C, the process pool's exit hook can race its own thread
     sys.__unraisablehook__(unraisable)
