@@ -6,6 +6,7 @@ read into a value, bounds and a flag (MENTIONS.md §4), then its object.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -17,7 +18,7 @@ import regex
 from extractor import numerals as num
 from extractor.mention import Mention
 from extractor.objects import find_object, same_sentence
-from extractor.patterns import Scanner, fold, scanner
+from extractor.patterns import fold, scanner
 from extractor.rules import load_rules
 
 ARABIC = regex.compile(r"[0-9][0-9,.]*+(?:[eE][-+]?[0-9]++)?")
@@ -26,7 +27,9 @@ ARTICLE = frozenset({"count", "duration"})  # 一个, 一年: the article, not t
 SPACES = regex.compile(r"(?<=\p{Han}) ++(?=[\p{Han}0-9])|(?<=[0-9%]) ++(?=\p{Han})")
 RATES = frozenset({"percent", "percentage_point", "multiple"})
 READ_CACHE_SIZE = 1 << 16
-_READ_CACHE: dict[str, tuple[Reading, str | None] | None] = {}
+Fields = tuple[float | None, float | None, float | None, str, str | None, str | None,
+               str | None, str]
+_READ_CACHE: dict[str, Fields | None] = {}
 Getter = Callable[[str], str | None]
 
 
@@ -207,18 +210,31 @@ def _words(m: regex.Match[str], g: Getter) -> list[tuple[str, str]]:
     return found + [("post", w) for w in m.captures("post")]
 
 
-def read(m: regex.Match[str]) -> tuple[Reading, str | None] | None:
-    """A scan match → its Reading and qualifier string, or None if not a mention.
+def read(m: regex.Match[str]) -> Fields | None:
+    """A mention match → the fields of its Mention that depend on the match alone
+    (value, lower, upper, approx, qualifier, unit, dimension, rule), or None if it
+    is not a quantity.
 
-    The reading depends on the matched text only (the sentence's context is
-    applied by the caller), so it is cached by that text: news repeats 2家 and 5个.
+    They depend on the matched text only (the sentence's context is applied by
+    the caller), so they are cached by that text: news repeats 2家 and 5个.
     """
     key = m.group()
-    if key not in _READ_CACHE:
+    got = _READ_CACHE.get(key, _READ_CACHE)
+    if got is _READ_CACHE:
         if len(_READ_CACHE) >= READ_CACHE_SIZE:
             _READ_CACHE.clear()
-        _READ_CACHE[key] = _interpret(m)
-    return _READ_CACHE[key]
+        got = _READ_CACHE[key] = _fields(_interpret(m))
+    return got
+
+
+def _fields(got: tuple[Reading, str | None] | None) -> Fields | None:
+    if got is None:
+        return None
+    r, qualifier = got
+    bounds = tuple(num.to_float(x) for x in (r.value, r.lower, r.upper))
+    if any(x is not None and not math.isfinite(x) for x in bounds):
+        return None  # 2e308: beyond any float, not a quantity
+    return (*bounds, r.approx, qualifier, r.unit, r.dimension, r.rule)
 
 
 def _interpret(m: regex.Match[str]) -> tuple[Reading, str | None] | None:
@@ -298,59 +314,50 @@ def _squeeze(folded: str) -> tuple[str, list[int] | None]:
     return "".join(parts), index
 
 
-def _regions(sc: Scanner, folded: str) -> Iterator[tuple[int, int, int]]:
-    """(first anchor start, last anchor end, window end) of runs of anchors whose
-    windows overlap, merged so that no stretch is searched twice (1.1.1.1…: an
-    anchor every other character would search each character lead + reach times)."""
-    current: tuple[int, int, int] | None = None
-    for anchor in sc.anchors.finditer(folded):
-        a_start, a_end = anchor.span()
-        window_end = min(len(folded), a_end + sc.reach)
-        if current is not None and a_start - sc.lead <= current[2]:
-            current = (current[0], a_end, window_end)
-            continue
-        if current is not None:
-            yield current
-        current = (a_start, a_end, window_end)
-    if current is not None:
-        yield current
+def scan(text: str) -> Iterator[tuple[str | None, regex.Match[str], str, int, int]]:
+    """Every match of the scan: (exclusion name, or None for a mention; match;
+    scanned text; start and end in ``text``).
 
-
-def scan(text: str) -> Iterator[tuple[regex.Match[str], str, int, int]]:
-    """Every match of the scan pattern: (match, scanned text, start, end in ``text``)."""
+    Each pattern is searched on its own and the matches merged as one
+    alternation would take them: the leftmost wins, ties go to the earlier
+    pattern (exclusions first), and the scan goes on after the winner. A
+    pattern's next match is searched again only when a winner overlapped it.
+    """
     folded, index = _squeeze(fold(text))
     sc = scanner()
-    search = sc.pattern.search
+    searches = [p.search for _, p in sc.exclusions] + [sc.mention.search]
+    names = [name for name, _ in sc.exclusions] + [None]
+    heap = [(m.start(), k, m) for k, m in enumerate(s(folded) for s in searches) if m]
+    heapq.heapify(heap)
     pos = 0
-    for a_start, a_end, window_end in _regions(sc, folded):
-        while pos < a_end:
-            m = search(folded, max(pos, a_start - sc.lead), window_end)
-            if m is None or m.start() >= a_end:
-                break
-            pos = m.end()
-            start, end = (index[m.start()], index[pos - 1] + 1) if index else m.span()
-            yield m, folded, start, end
+    while heap:
+        start, k, m = heap[0]
+        if start >= pos:
+            end = m.end()
+            if end > start:  # (an exclusion written to match nothing takes nothing)
+                yield (names[k], m, folded,
+                       *((index[start], index[end - 1] + 1) if index else (start, end)))
+            pos = max(end, start + 1)
+        m = searches[k](folded, pos)
+        if m is None:
+            heapq.heappop(heap)
+        else:
+            heapq.heapreplace(heap, (m.start(), k, m))
 
 
 def _mentions(text: str) -> list[Mention]:
     out: list[Mention] = []
-    for m, folded, start, end in scan(text):
-        if m.group("x") is not None:
+    for name, m, folded, start, end in scan(text):
+        if name is not None:
             continue
         got = read(m)
         if got is None:
             continue
-        r, qualifier = got
-        if any(x is not None and not math.isfinite(num.to_float(x) or 0)
-               for x in (r.value, r.lower, r.upper)):
-            continue  # 2e308: beyond any float, not a quantity
+        value, lower, upper, approx, qualifier, unit, dimension, rule = got
         out.append(Mention(
-            start=start, end=end, surface=text[start:end],
-            value=num.to_float(r.value), lower=num.to_float(r.lower),
-            upper=num.to_float(r.upper), approx=r.approx, qualifier=qualifier, unit=r.unit,
-            dimension=r.dimension or _context_dimension(folded, m.start()),
-            object=find_object(text, start, end), rule=r.rule,
-        ))
+            start, end, text[start:end], value, lower, upper, approx, qualifier, unit,
+            dimension or _context_dimension(folded, m.start()), find_object(text, start, end),
+            rule))
     return out
 
 

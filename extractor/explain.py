@@ -27,9 +27,8 @@ def explain(text: str) -> list[Trace]:
     """Every match of the scan over ``text``, with the fragments that fired."""
     mentions = {(m.start, m.end): m for m in extract(text)}
     traces = []
-    for m, _, start, end in scan(text):
-        if m.group("x") is not None:
-            name = next(k[2:] for k, v in m.groupdict().items() if k.startswith("x_") and v)
+    for name, m, _, start, end in scan(text):
+        if name is not None:
             traces.append(Trace(start, end, text[start:end], f"excluded: {name}", ()))
             continue
         frags = [(k, m.group(k)) for k in FRAGMENTS if m.group(k)]
