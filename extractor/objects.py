@@ -22,7 +22,9 @@ _SENTENCE_BREAK = regex.compile("[" + regex.escape(SENTENCE_END) + "]")
 class ObjectRules:
     """rules/objects.toml, compiled."""
 
-    stops: regex.Pattern[str]
+    stops: dict[str, tuple[str, ...]]
+    """Stop words by first character, longest first (a dict lookup per character
+    is far cheaper than a regex named list tried there)."""
     trim: str
     verb_preps: frozenset[str]
     noun_suffixes: frozenset[str]
@@ -31,9 +33,34 @@ class ObjectRules:
 @cache
 def _rules() -> ObjectRules:
     r = load_rules().raw["objects"]
-    return ObjectRules(regex.compile(r"(\L<stops>)", stops=r["stops"]["words"]),
+    stops: dict[str, list[str]] = {}
+    for word in sorted(set(r["stops"]["words"]), key=lambda w: (-len(w), w)):
+        stops.setdefault(word[0], []).append(word)
+    return ObjectRules({c: tuple(ws) for c, ws in stops.items()},
                        r["trim"]["chars"] + " ", frozenset(r["stops"]["verb_preps"]),
                        frozenset(r["stops"]["noun_suffixes"]))
+
+
+def _stop_at(text: str, i: int, stops: dict[str, tuple[str, ...]]) -> str | None:
+    """The longest stop word starting at ``text[i]``, if any."""
+    for word in stops.get(text[i], ()):
+        if text.startswith(word, i):
+            return word
+    return None
+
+
+def _split(segment: str, stops: dict[str, tuple[str, ...]]) -> list[str]:
+    """chunk, stop, chunk, stop, ..., chunk (leftmost, longest stop first)."""
+    parts, last, j = [], 0, 0
+    while j < len(segment):
+        word = _stop_at(segment, j, stops) if segment[j] in stops else None
+        if word is None:
+            j += 1
+            continue
+        parts += [segment[last:j], word]
+        j = last = j + len(word)
+    parts.append(segment[last:])
+    return parts
 
 
 def _clean(phrase: str) -> str | None:
@@ -55,7 +82,7 @@ def after(text: str, end: int) -> str | None:
             depth += 1
         elif ch in ")）" and depth:
             depth -= 1
-        elif depth == 0 and (ch in CLAUSE_END or stops.match(text, i)):
+        elif depth == 0 and (ch in CLAUSE_END or (ch in stops and _stop_at(text, i, stops))):
             break
         i += 1
     return _clean(text[end:i]) if i < limit or i == len(text) else None
@@ -68,7 +95,7 @@ def before(text: str, start: int) -> str | None:
     lo = max(0, start - MAX_LEN)
     while i > lo and text[i - 1] not in CLAUSE_END:
         i -= 1
-    parts = rules.stops.split(text[i:start])  # chunk, stop, chunk, stop, ..., chunk
+    parts = _split(text[i:start], rules.stops)  # chunk, stop, chunk, stop, ..., chunk
     for k in range(len(parts) - 1, -1, -2):
         chunk = _clean(parts[k])
         if not chunk or (k + 1 < len(parts) and parts[k + 1] in rules.verb_preps):

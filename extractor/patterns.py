@@ -193,7 +193,9 @@ def scanner() -> Scanner:
     lists = _lists(r)
 
     def compile_(source: str) -> regex.Pattern[str]:
-        return regex.compile(_classes(source, lists), regex.V0, ignore_unused=True, **lists)
+        source = _classes(source, lists)
+        used = {k: v for k, v in lists.items() if f"\\L<{k}>" in source}
+        return regex.compile(source, regex.V0, **used)
 
     excl = [(name, f"patterns.{name}", source)
             for name, source in r.raw["exclusions"]["patterns"].items()]
