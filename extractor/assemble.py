@@ -9,11 +9,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import regex
+
 from extractor.mention import APPROX_FLAGS, DIMENSIONS, Mention
 from extractor.metadata import ArticleMeta
 
-SENTENCE_BREAKS = frozenset("。！？!?；;…\n")
-CLAUSE_BREAKS = SENTENCE_BREAKS | frozenset("，,：:")
+SENTENCE_BREAKS = regex.compile(r"[。！？!?；;…\n]")
+CLAUSE_BREAKS = regex.compile(r"[。！？!?；;…\n，,：:]")
 _CLOSERS = frozenset("”’」』）)】》\"'")
 """Closing quotes and brackets that stay with the sentence they end."""
 CONTEXT_CHARS = 1000
@@ -51,13 +53,16 @@ class InvalidMention(ValueError):
 class _Segmenter:
     """Finds the sentence or clause around a span, ignoring breaks inside the span."""
 
-    def __init__(self, text: str, breaks: frozenset[str], keep_break: bool) -> None:
+    def __init__(self, text: str, breaks: regex.Pattern[str], keep_break: bool) -> None:
         self.text = text
         self.keep_break = keep_break
-        self.positions = [i for i, c in enumerate(text) if c in breaks]
+        self.positions = [m.start() for m in breaks.finditer(text)]
         self._lefts: dict[int, int] = {}
         self._rights: dict[int, int] = {}
         """Segment bounds by break index, each found once (closers are skipped once)."""
+        self._segments: dict[tuple[int, int], str] = {}
+        """Each segment's string, made once: mentions of one sentence share it (and a
+        result pickled from a worker holds it once)."""
 
     def around(self, start: int, end: int) -> str:
         text, positions = self.text, self.positions
@@ -80,7 +85,9 @@ class _Segmenter:
                         right += 1
             self._rights[j] = right
         if right - left <= CONTEXT_CHARS:
-            return text[left:right].strip()
+            if (segment := self._segments.get((left, right))) is None:
+                segment = self._segments[left, right] = text[left:right].strip()
+            return segment
         room = max(0, CONTEXT_CHARS - (end - start))
         lo = max(left, start - room // 2)
         hi = min(right, end + room - (start - lo))
