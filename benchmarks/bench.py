@@ -137,6 +137,32 @@ def bench_end_to_end(path: Path, mb: float, runs: int, tmp: Path) -> dict[str, f
             "speed-up": one / many}
 
 
+def _extract_all(texts: list[str]) -> float:
+    from extractor import extract
+
+    extract("预热1个")
+    t0 = time.perf_counter()
+    for text in texts:
+        extract(text)
+    return time.perf_counter() - t0
+
+
+def bench_ceiling(texts: list[str], runs: int) -> dict[str, float]:
+    """What this machine gives to processes that share nothing: the same extraction
+    in one process, then in one per core at once (speed-up = cores × alone / together).
+    No run of zhstats can scale past it."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    cores = os.cpu_count() or 1
+    alone, together = [], []
+    with ProcessPoolExecutor(cores) as pool:
+        for _ in range(runs):
+            alone.append(pool.submit(_extract_all, texts).result())
+            together.append(max(pool.map(_extract_all, [texts] * cores)))
+    return {"speed-up of independent processes": cores * statistics.median(alone)
+            / statistics.median(together)}
+
+
 def bench_memory(small_mb: float, big_mb: float, tmp: Path, dense: bool) -> dict[str, float]:
     cores = os.cpu_count() or 1
     out = {}
@@ -205,6 +231,8 @@ def main() -> None:
         path = _write_jsonl(texts, tmp)
         e2e = bench_end_to_end(path, ex["MB"], args.runs, tmp)
         rows += [(f"end to end: {k}", f"{v:,.2f}") for k, v in e2e.items()]
+        ceiling = bench_ceiling(texts[: max(1, len(texts) // 10)], args.runs)
+        rows += [(f"machine ceiling: {k}", f"{v:,.2f}") for k, v in ceiling.items()]
         path.unlink()
         if args.memory_mb:
             mem = bench_memory(args.mb, args.memory_mb, tmp, args.dense)
