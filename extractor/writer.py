@@ -16,6 +16,7 @@ import os
 import re
 import secrets
 import shutil
+import sqlite3
 import sys
 from collections.abc import Iterable
 from contextlib import suppress
@@ -133,8 +134,7 @@ class DatasetWriter:
         self.tmp = out.parent / f".{out.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
         self._writers: dict[str, pq.ParquetWriter] = {}
         self._buffers: dict[str, list[dict[str, Any]]] = {t.name: [] for t in TABLES}
-        self._known: dict[str, str] = {}
-        """article_id → source of every article written so far."""
+        self._known = SeenArticles()
 
     def __enter__(self) -> DatasetWriter:
         try:
@@ -180,7 +180,7 @@ class DatasetWriter:
             self.add(ErrorRow(source, "write", "DuplicateArticle",
                               f"same text as article {aid} from {first}"))
         else:
-            self._known[aid] = source
+            self._known.add(aid, source)
             self._put(ARTICLES, [result.article])
             self._put(INDICATORS, result.indicators)
             self.counts.articles += 1
@@ -236,12 +236,41 @@ class DatasetWriter:
         except BaseException:
             self._abort()
             raise
+        self._known.close()
 
     def _abort(self) -> None:
+        self._known.close()
         for writer in self._writers.values():
             with suppress(Exception):  # already failing; the temp folder goes anyway
                 writer.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+class SeenArticles:
+    """article_id → source of every article written so far, in a private temporary
+    SQLite database (on disk past a 2 MB page cache, deleted when closed): memory
+    does not grow with the corpus (a dict held ~200 bytes an article)."""
+
+    def __init__(self) -> None:
+        self._db = sqlite3.connect("")
+        self._db.execute("CREATE TABLE seen (id TEXT PRIMARY KEY, source TEXT) WITHOUT ROWID")
+
+    def get(self, article_id: str) -> str | None:
+        """The source the article came from first, or None if it is new."""
+        row = self._db.execute("SELECT source FROM seen WHERE id = ?", (article_id,)).fetchone()
+        return None if row is None else row[0]
+
+    def add(self, article_id: str, source: str) -> None:
+        """Remember a new article."""
+        self._db.execute("INSERT INTO seen VALUES (?, ?)", (article_id, source))
+
+    def update(self, pairs: Iterable[tuple[str, str]]) -> None:
+        """Remember many articles (the first source of an id wins)."""
+        self._db.executemany("INSERT OR IGNORE INTO seen VALUES (?, ?)", pairs)
+
+    def close(self) -> None:
+        """Drop the database."""
+        self._db.close()
 
 
 def recover(out: Path) -> None:
