@@ -1,6 +1,6 @@
 """Where extraction time goes: a table of the share of each stage.
 
-    python benchmarks/profile.py [--mb 2] [--dense]
+    python benchmarks/where_time_goes.py [--mb 2] [--dense]
 
 Runs ``extract`` over the benchmark corpus (benchmarks/bench.py) under cProfile
 and prints, for each stage, the seconds spent in it and its share of the run.
@@ -37,6 +37,7 @@ def main() -> None:
     args = ap.parse_args()
 
     import bench
+
     from extractor import extract
 
     texts = bench.corpus(args.mb, args.dense)
