@@ -392,16 +392,21 @@ def _pool_context() -> multiprocessing.context.BaseContext:
 def _start_forkserver() -> None:
     """Start the forkserver with Ctrl-C ignored, a disposition it keeps across exec and
     hands to the workers it forks: else a Ctrl-C while it imports zhstats (its first
-    half second) prints its traceback. Ctrl-C is ignored here only while it is spawned."""
+    half second) prints its traceback. Here Ctrl-C is blocked meanwhile, so that one
+    pressed during the spawn is held (Linux keeps a blocked signal pending even when
+    ignored) and arrives once the handler is back, instead of being lost."""
     from multiprocessing import forkserver
 
     if threading.current_thread() is not threading.main_thread():
-        return  # signal handlers can only be set in the main thread
+        forkserver.ensure_running()  # signal handlers can only be set in the main thread
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         forkserver.ensure_running()
     finally:
         signal.signal(signal.SIGINT, previous)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def _ignore_sigint(main: int | None = None) -> None:
