@@ -16,6 +16,9 @@ LEADING_PAREN = regex.compile(r"[（(][^（()）]{1,4}[）)]")
 # a phrase holding a number is not an object (2020年); a code is (5G基站, PM2.5浓度)
 NUMBER = regex.compile(r"(?<![A-Za-z0-9.])[0-9]++(?![A-Za-z])")
 _SENTENCE_BREAK = regex.compile("[" + regex.escape(SENTENCE_END) + "]")
+_CLAUSE_BREAK_BEFORE = regex.compile("[" + regex.escape(CLAUSE_END) + "]", regex.REVERSE)
+"""Searched backwards: the last clause break before a position."""
+_DIGITS = frozenset("0123456789")
 
 
 @dataclass(frozen=True)
@@ -65,7 +68,9 @@ def _split(segment: str, stops: dict[str, tuple[str, ...]]) -> list[str]:
 
 def _clean(phrase: str) -> str | None:
     phrase = phrase.strip(_rules().trim)
-    return phrase if phrase and not NUMBER.search(phrase) else None
+    if not phrase:
+        return None
+    return phrase if _DIGITS.isdisjoint(phrase) or not NUMBER.search(phrase) else None
 
 
 def after(text: str, end: int) -> str | None:
@@ -91,10 +96,9 @@ def after(text: str, end: int) -> str | None:
 def before(text: str, start: int) -> str | None:
     """The noun phrase right before a mention, back to the last stop."""
     rules = _rules()
-    i = start
     lo = max(0, start - MAX_LEN)
-    while i > lo and text[i - 1] not in CLAUSE_END:
-        i -= 1
+    last_break = _CLAUSE_BREAK_BEFORE.search(text, lo, start)
+    i = last_break.end() if last_break else lo
     parts = _split(text[i:start], rules.stops)  # chunk, stop, chunk, stop, ..., chunk
     for k in range(len(parts) - 1, -1, -2):
         chunk = _clean(parts[k])
