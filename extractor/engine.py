@@ -332,13 +332,12 @@ def scan(text: str) -> Iterator[tuple[str | None, regex.Match[str], str, int, in
     pos = 0
     while heap:
         start, k, m = heap[0]
-        if start >= pos:
-            end = m.end()
-            if end > start:  # (an exclusion written to match nothing takes nothing)
-                yield (names[k], m, folded,
-                       *((index[start], index[end - 1] + 1) if index else (start, end)))
-            pos = max(end, start + 1)
-        m = searches[k](folded, pos)
+        end = m.end()
+        if start >= pos and end > start:  # (an empty match takes nothing)
+            yield (names[k], m, folded,
+                   *((index[start], index[end - 1] + 1) if index else (start, end)))
+            pos = end
+        m = searches[k](folded, max(pos, start + 1))
         if m is None:
             heapq.heappop(heap)
         else:

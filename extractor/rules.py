@@ -181,9 +181,11 @@ def _check(name: str, data: dict[str, Any]) -> None:
     if name == "exclusions":
         for key, source in data.get("patterns", {}).items():
             try:
-                regex.compile(source, ignore_unused=True, **EXCLUSION_LISTS)
+                compiled = regex.compile(source, ignore_unused=True, **EXCLUSION_LISTS)
             except (regex.error, ValueError, TypeError) as exc:
                 raise RuleError(name, f"patterns.{key}", f"does not compile: {exc}") from None
+            if compiled.match("") is not None:
+                raise RuleError(name, f"patterns.{key}", "matches the empty string")
     for key in SHAPES[name]:
         if not key.endswith("?") and key not in data:
             raise RuleError(name, key, "missing")

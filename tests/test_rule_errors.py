@@ -52,6 +52,9 @@ BROKEN: dict[str, tuple[str, Edit, str, str]] = {
     "pattern does not compile": ("exclusions", _sub(r"^wanfen = '万分\(\?!之\)'",
                                                     "wanfen = '万分(?!之'"),
                                  "patterns.wanfen", "does not compile"),
+    "pattern matches nothing": ("exclusions", _sub(r"^wanfen = '万分\(\?!之\)'",
+                                                   "wanfen = '(?:万分)?'"),
+                                "patterns.wanfen", "matches the empty string"),
 }
 
 
