@@ -1,13 +1,15 @@
 """Find and normalize every quantity mention: ``extract(text)``.
 
-One scan of the compiled pattern over the folded text; each mention match is
-read into a value, bounds and a flag (MENTIONS.md §4), then its object.
+One scan over the folded text (the exclusion and mention patterns, merged as one
+alternation); each mention match is read into a value, bounds and a flag
+(MENTIONS.md §4), then its object.
 """
 
 from __future__ import annotations
 
 import heapq
 import math
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -314,7 +316,8 @@ def _squeeze(folded: str) -> tuple[str, list[int] | None]:
     return "".join(parts), index
 
 
-def scan(text: str) -> Iterator[tuple[str | None, regex.Match[str], str, int, int]]:
+def scan(text: str) -> Iterator[tuple[str | None, regex.Match[str] | re.Match[str], str, int,
+                                      int]]:
     """Every match of the scan: (exclusion name, or None for a mention; match;
     scanned text; start and end in ``text``).
 
