@@ -376,6 +376,10 @@ def _start_pool(workers: int) -> ProcessPoolExecutor | None:
                       "an `if __name__ == '__main__':` guard); working in this process",
                       RuntimeWarning, stacklevel=2)
         return None
+    except BaseException:  # Ctrl-C while it started: shut it down now, not at exit
+        with interrupts.deferred():
+            pool.shutdown(wait=True, cancel_futures=True)
+        raise
     return pool
 
 

@@ -58,7 +58,4 @@ def _unraisable(unraisable: Any) -> None:
     kind = unraisable.exc_type
     if kind is not None and issubclass(kind, KeyboardInterrupt):
         return  # recorded: check() raises it at the next safe point
-    if (_interrupted and kind is not None and issubclass(kind, OSError)
-            and getattr(unraisable.object, "__name__", None) == "threading"):
-        return  # after Ctrl-C, the process pool's exit hook can race its own thread
     sys.__unraisablehook__(unraisable)
