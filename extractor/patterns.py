@@ -17,7 +17,7 @@ from functools import cache
 
 import regex
 
-from extractor.rules import RuleError, Rules, load_rules, rules_dir
+from extractor.rules import Rules, load_rules
 
 Pattern = regex.Pattern[str] | re.Pattern[str]
 
@@ -190,8 +190,8 @@ def _classes(source: str, lists: dict[str, list[str]]) -> str:
 
 @cache
 def scanner() -> Scanner:
-    """The compiled scan patterns (built once per process). An exclusion that
-    does not compile raises RuleError naming its key."""
+    """The compiled scan patterns (built once per process; each exclusion pattern
+    was already checked to compile when the rules were loaded)."""
     r = load_rules()
     lists = _lists(r)
 
@@ -200,15 +200,8 @@ def scanner() -> Scanner:
         used = {k: v for k, v in lists.items() if f"\\L<{k}>" in source}
         return regex.compile(source, regex.V0, **used)
 
-    excl = [(name, f"patterns.{name}", source)
-            for name, source in r.raw["exclusions"]["patterns"].items()]
-    compiled: list[tuple[str, Pattern]] = []
-    for name, key, source in excl:
-        try:
-            compiled.append((name, compile_(source)))
-        except regex.error as e:
-            raise RuleError("exclusions", key, f"the pattern does not compile: {e}",
-                            rules_dir()) from None
+    compiled: list[tuple[str, Pattern]] = [
+        (name, compile_(source)) for name, source in r.raw["exclusions"]["patterns"].items()]
     # the word list as a plain alternation, longest first: the same matches as a
     # named list, and the stdlib engine searches it three times faster
     words = sorted(lists["excl_words"], key=lambda w: (-len(w), w))

@@ -41,8 +41,6 @@ def validate() -> Rules:
 
     try:
         scanner()
-    except RuleError:
-        raise
     except (regex.error, ValueError, TypeError, KeyError) as e:
         raise RuleError("exclusions", "patterns",
                         f"the scan pattern built from the rule files does not compile: {e}",
