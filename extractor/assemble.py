@@ -30,10 +30,11 @@ def article_id(text: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class ArticleRows:
-    """An article's row for ``articles`` and its rows for ``indicators``."""
+    """An article's row for ``articles`` and its rows for ``indicators``, as columns
+    (column name → one value per mention, in mention order)."""
 
     article: dict[str, Any]
-    indicators: list[dict[str, Any]]
+    indicators: dict[str, list[Any]]
 
     @property
     def article_id(self) -> str:
@@ -44,6 +45,11 @@ class ArticleRows:
     def source(self) -> str:
         """Where the article came from."""
         return self.article["source"]
+
+    @property
+    def n_mentions(self) -> int:
+        """The number of its indicator rows."""
+        return self.article["n_mentions"]
 
 
 class InvalidMention(ValueError):
@@ -107,27 +113,28 @@ def assemble(
     aid = article_id(text)
     sentences = _Segmenter(text, SENTENCE_BREAKS, keep_break=True)
     clauses = _Segmenter(text, CLAUSE_BREAKS, keep_break=False)
-    rows = []
-    for index, m in enumerate(sorted(mentions, key=lambda m: (m.start, m.end))):
+    ordered = sorted(mentions, key=lambda m: (m.start, m.end))
+    for m in ordered:
         _check(text, m)
-        rows.append({
-            "article_id": aid,
-            "mention_index": index,
-            "start": m.start,
-            "end": m.end,
-            "surface": m.surface,
-            "value": _float(m.value),
-            "lower": _float(m.lower),
-            "upper": _float(m.upper),
-            "approx": m.approx,
-            "qualifier": m.qualifier,
-            "unit": m.unit,
-            "dimension": m.dimension,
-            "object": m.object,
-            "sentence": sentences.around(m.start, m.end),
-            "clause": clauses.around(m.start, m.end),
-            "rule": m.rule,
-        })
+    n = len(ordered)
+    indicators = {
+        "article_id": [aid] * n,
+        "mention_index": list(range(n)),
+        "start": [m.start for m in ordered],
+        "end": [m.end for m in ordered],
+        "surface": [m.surface for m in ordered],
+        "value": [_float(m.value) for m in ordered],
+        "lower": [_float(m.lower) for m in ordered],
+        "upper": [_float(m.upper) for m in ordered],
+        "approx": [m.approx for m in ordered],
+        "qualifier": [m.qualifier for m in ordered],
+        "unit": [m.unit for m in ordered],
+        "dimension": [m.dimension for m in ordered],
+        "object": [m.object for m in ordered],
+        "sentence": [sentences.around(m.start, m.end) for m in ordered],
+        "clause": [clauses.around(m.start, m.end) for m in ordered],
+        "rule": [m.rule for m in ordered],
+    }
     article = {
         "article_id": aid,
         "source": source,
@@ -140,10 +147,10 @@ def assemble(
         "metadata": json.dumps(dict(extra), ensure_ascii=False, sort_keys=True, default=str)
         if extra else None,
         "n_chars": len(text),
-        "n_mentions": len(rows),
+        "n_mentions": n,
         "text": text,
     }
-    return ArticleRows(article, rows)
+    return ArticleRows(article, indicators)
 
 
 def _float(x: float | None) -> float | None:

@@ -31,7 +31,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from itertools import chain
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -54,7 +54,7 @@ from extractor.readers import (
     discover,
     read_input,
 )
-from extractor.schema import ARTICLES, ERRORS, INDICATORS, TABLES, Table, datapackage
+from extractor.schema import ARTICLES, ERRORS, INDICATORS, TABLES, Columns, datapackage
 from extractor.writer import DATAPACKAGE, FIRST_ERRORS, OutputError, _swap, dataset_metadata
 
 if TYPE_CHECKING:
@@ -463,7 +463,7 @@ def _read(piece: Piece, options: RunOptions) -> Iterator[RawArticle | ErrorRow]:
 
 def _extract(pieces: list[Piece], options: RunOptions, metadata: dict[str, str]) -> Extracted:
     """Task: a partition's rows, by the local engine's per-article function."""
-    rows: dict[str, list[dict[str, Any]]] = {table.name: [] for table in TABLES}
+    rows = {table.name: Columns(table) for table in TABLES}
     done: dict[str, list[pa.Table]] = {table.name: [] for table in TABLES}
     ids: list[str] = []
     sources: list[str] = []
@@ -475,15 +475,15 @@ def _extract(pieces: list[Piece], options: RunOptions, metadata: dict[str, str])
             result = process(raw)
             if isinstance(result, ErrorRow):
                 errors.append(result)
-                rows[ERRORS.name].append(asdict(result))
+                rows[ERRORS.name].add(asdict(result))
                 continue
-            owners += [len(ids)] * len(result.indicators)
+            owners += [len(ids)] * result.n_mentions
             ids.append(result.article_id)
             sources.append(result.source)
-            mentions.append(len(result.indicators))
-            rows[ARTICLES.name].append(result.article)
-            rows[INDICATORS.name] += result.indicators
-            if len(rows[ARTICLES.name]) == BATCH_ARTICLES:
+            mentions.append(result.n_mentions)
+            rows[ARTICLES.name].add(result.article)
+            rows[INDICATORS.name].extend(result.indicators)
+            if rows[ARTICLES.name].rows == BATCH_ARTICLES:
                 _to_arrow(rows, done, metadata)
     _to_arrow(rows, done, metadata)
     articles, indicators, error_rows = (pa.concat_tables(done[table.name]) for table in TABLES)
@@ -491,16 +491,13 @@ def _extract(pieces: list[Piece], options: RunOptions, metadata: dict[str, str])
                      Keys(ids, sources, mentions, len(errors), errors[:FIRST_ERRORS]))
 
 
-def _to_arrow(rows: dict[str, list[dict[str, Any]]], done: dict[str, list[pa.Table]],
+def _to_arrow(rows: dict[str, Columns], done: dict[str, list[pa.Table]],
               metadata: dict[str, str]) -> None:
-    """Move the rows so far into Arrow tables (rows as dicts take ~7× the memory)."""
+    """Move the rows so far into Arrow tables (rows as Python objects take ~7× the memory)."""
     for table in TABLES:
-        done[table.name].append(_table(table, rows[table.name], metadata))
+        batch = rows[table.name].batch(table.schema(metadata))
+        done[table.name].append(pa.Table.from_batches([batch]))
         rows[table.name].clear()
-
-
-def _table(table: Table, rows: list[dict[str, Any]], metadata: dict[str, str]) -> pa.Table:
-    return pa.Table.from_pylist(rows, schema=table.schema(metadata))
 
 
 def _keys(extracted: Extracted) -> Keys:
@@ -588,7 +585,8 @@ def _fill_empty(fs: AbstractFileSystem, tmp: str, written: list[str], partition_
             path = posixpath.join(table.name, f"{hive}={_NULL_FOLDER}" if hive else "",
                                   "part-00000-0.parquet")
             fs.makedirs(posixpath.dirname(posixpath.join(tmp, path)), exist_ok=True)
-            pq.write_table(_table(table, [], metadata), posixpath.join(tmp, path), filesystem=fs)
+            pq.write_table(table.schema(metadata).empty_table(), posixpath.join(tmp, path),
+                           filesystem=fs)
             added.append(path)
     return added
 

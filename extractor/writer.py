@@ -29,7 +29,6 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from extractor.assemble import ArticleRows
 from extractor.readers import ErrorRow
 from extractor.rules import rules_dir
 from extractor.schema import (
@@ -38,6 +37,7 @@ from extractor.schema import (
     INDICATORS,
     SCHEMA_VERSION,
     TABLES,
+    Columns,
     Table,
     datapackage,
 )
@@ -133,7 +133,10 @@ class DatasetWriter:
         self.counts = WriteCounts()
         self.tmp = out.parent / f".{out.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
         self._writers: dict[str, pq.ParquetWriter] = {}
-        self._buffers: dict[str, list[dict[str, Any]]] = {t.name: [] for t in TABLES}
+        self._buffers = {t.name: Columns(t) for t in (ARTICLES, ERRORS)}
+        self._indicators: list[pa.RecordBatch] = []
+        """Indicator rows as they came, in Arrow batches, until a row group is full."""
+        self._indicator_rows = 0
         self._known = SeenArticles()
 
     def __enter__(self) -> DatasetWriter:
@@ -164,42 +167,56 @@ class DatasetWriter:
         else:
             self._abort()
 
-    def add(self, result: ArticleRows | ErrorRow) -> None:
-        """Buffer one result; an article already written becomes a skip or an error."""
+    def add(self, result: ErrorRow | dict[str, Any], indicators: pa.RecordBatch | None = None
+            ) -> None:
+        """Buffer one result: an error row, or an article's row with its indicator rows;
+        an article already written becomes a skip or an error."""
         if isinstance(result, ErrorRow):
-            self._put(ERRORS, [asdict(result)])
+            self._buffers[ERRORS.name].add(asdict(result))
+            self._filled(ERRORS)
             self.counts.errors += 1
             if len(self.counts.first_errors) < FIRST_ERRORS:
                 self.counts.first_errors.append(result)
             return
-        aid, source = result.article_id, result.source
-        first = self._known.get(aid)
+        aid, source = result["article_id"], result["source"]
+        first = self._known.add(aid, source)
         if first == source:
             self.counts.skipped += 1
         elif first is not None:
             self.add(ErrorRow(source, "write", "DuplicateArticle",
                               f"same text as article {aid} from {first}"))
         else:
-            self._known.add(aid, source)
-            self._put(ARTICLES, [result.article])
-            self._put(INDICATORS, result.indicators)
+            self._buffers[ARTICLES.name].add(result)
+            self._filled(ARTICLES)
+            if indicators is not None and indicators.num_rows:
+                self._indicators.append(indicators)
+                self._indicator_rows += indicators.num_rows
+                if self._indicator_rows >= ROW_GROUP_ROWS[INDICATORS.name]:
+                    self._flush_indicators()
             self.counts.articles += 1
-            self.counts.indicators += len(result.indicators)
+            self.counts.indicators += result["n_mentions"]
 
     # -- internals ---------------------------------------------------------
 
-    def _put(self, table: Table, rows: list[dict[str, Any]]) -> None:
-        buffer = self._buffers[table.name]
-        buffer.extend(rows)
-        if len(buffer) >= ROW_GROUP_ROWS[table.name]:
+    def _filled(self, table: Table) -> None:
+        if self._buffers[table.name].rows >= ROW_GROUP_ROWS[table.name]:
             self._flush(table)
 
     def _flush(self, table: Table) -> None:
         buffer = self._buffers[table.name]
-        if buffer:
+        if buffer.rows:
             writer = self._writers[table.name]
-            writer.write_batch(pa.RecordBatch.from_pylist(buffer, schema=writer.schema))
+            writer.write_batch(buffer.batch(writer.schema))
             buffer.clear()
+
+    def _flush_indicators(self) -> None:
+        """Write the buffered indicator rows as one row group (joined first: the Parquet
+        writer takes one long batch several times faster than many short ones)."""
+        if self._indicators:
+            table = pa.Table.from_batches(self._indicators).combine_chunks()
+            self._writers[INDICATORS.name].write_table(table)
+            self._indicators.clear()
+            self._indicator_rows = 0
 
     def _carry_over(self) -> None:
         """Copy the previous dataset's rows, remembering its article ids."""
@@ -225,8 +242,10 @@ class DatasetWriter:
 
     def _commit(self) -> None:
         try:
+            self._flush(ARTICLES)
+            self._flush(ERRORS)
+            self._flush_indicators()
             for table in TABLES:
-                self._flush(table)
                 self._writers[table.name].close()
             package = datapackage(self.name, self.metadata)
             (self.tmp / DATAPACKAGE).write_text(
@@ -255,14 +274,14 @@ class SeenArticles:
         self._db = sqlite3.connect("")
         self._db.execute("CREATE TABLE seen (id TEXT PRIMARY KEY, source TEXT) WITHOUT ROWID")
 
-    def get(self, article_id: str) -> str | None:
-        """The source the article came from first, or None if it is new."""
-        row = self._db.execute("SELECT source FROM seen WHERE id = ?", (article_id,)).fetchone()
-        return None if row is None else row[0]
-
-    def add(self, article_id: str, source: str) -> None:
-        """Remember a new article."""
-        self._db.execute("INSERT INTO seen VALUES (?, ?)", (article_id, source))
+    def add(self, article_id: str, source: str) -> str | None:
+        """Remember an article: None if it is new, else the source it came from first
+        (one statement for a new article, the common case)."""
+        if self._db.execute("INSERT OR IGNORE INTO seen VALUES (?, ?)",
+                            (article_id, source)).rowcount:
+            return None
+        return self._db.execute("SELECT source FROM seen WHERE id = ?",
+                                (article_id,)).fetchone()[0]
 
     def update(self, pairs: Iterable[tuple[str, str]]) -> None:
         """Remember many articles (the first source of an id wins)."""

@@ -32,7 +32,7 @@ from extractor.mention import APPROX_FLAGS, DIMENSIONS, Mention
 from extractor.metadata import ArticleMeta
 from extractor.readers import discover
 from extractor.rules import rules_dir
-from extractor.schema import SCHEMA_VERSION, TABLES
+from extractor.schema import INDICATORS, SCHEMA_VERSION, TABLES
 from extractor.writer import OutputError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -269,15 +269,18 @@ def test_sentence_and_clause() -> None:
     ms = [mention(text, "1,200家"), mention(text, "5%"), mention(text, "30人"),
           mention(text, "10个")]
     got = assemble("s", text, "utf-8", ArticleMeta(), {}, list(reversed(ms)))
+    assert tuple(got.indicators) == INDICATORS.column_names
+    rows = [dict(zip(got.indicators, row, strict=True))
+            for row in zip(*got.indicators.values(), strict=True)]
     assert [(r["mention_index"], r["surface"], r["sentence"], r["clause"])
-            for r in got.indicators] == [
+            for r in rows] == [
         (0, "1,200家", "他说：“全市新增企业1,200家，增长5%。”", "“全市新增企业1,200家"),
         (1, "5%", "他说：“全市新增企业1,200家，增长5%。”", "增长5%"),
         (2, "30人", "下一句有30人！", "下一句有30人"),
         (3, "10个", "一行10个", "一行10个"),
     ]
     assert got.article["n_mentions"] == 4 and got.article["metadata"] is None
-    assert all(isinstance(r["value"], float) for r in got.indicators)
+    assert all(isinstance(r["value"], float) for r in rows)
 
 
 @pytest.mark.parametrize("bad", [
