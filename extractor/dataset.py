@@ -42,8 +42,8 @@ from extractor.readers import (
     read_input,
 )
 from extractor.rulecheck import validate
-from extractor.schema import INDICATORS, Columns
-from extractor.writer import DatasetWriter, check_output, rules_digest
+from extractor.schema import ARTICLES, INDICATORS, Columns
+from extractor.writer import ArticleBatches, DatasetWriter, check_output, rules_digest
 
 DATASETS_DIR = "datasets"
 CONFIG_FILE = "dataset.toml"
@@ -255,14 +255,14 @@ def run(
         progress(0, len(files))
     with (DatasetWriter(out, name or out.name, append=options.append, reread=reread) as writer,
           _worker_pool(workers) as pool):
-        for file_index, result, indicators in _process_in_order(
-                _read_all(files, options, stdin), pool, workers):
+        for file_index, result in _process_in_order(_read_all(files, options, stdin), pool,
+                                                     workers):
             if file_index - 1 > done:
                 done = file_index - 1
                 if progress:
                     progress(done, len(files))
             interrupts.check()
-            writer.add(result, indicators)
+            writer.add(result)
         if progress:
             progress(len(files), len(files))
         interrupts.check()  # a Ctrl-C swallowed anywhere must not let the run commit
@@ -310,46 +310,50 @@ def _read_all(
 @dataclass(frozen=True, slots=True)
 class Chunk:
     """The results of consecutive inputs, as a worker sends them back: each input's
-    article row or error, and the indicator rows of all its articles in one Arrow
-    batch, article after article (one batch pickles and becomes a Parquet row group
-    several times faster than rows as Python objects)."""
+    key (article id, source, number of indicators) or error, and the rows of its
+    articles in two Arrow batches, article after article (batches pickle and become
+    Parquet row groups several times faster than rows as Python objects)."""
 
-    results: list[dict[str, Any] | ErrorRow]
+    results: list[tuple[str, str, int] | ErrorRow]
+    articles: pa.RecordBatch
     indicators: pa.RecordBatch
 
-    def split(self) -> Iterator[tuple[dict[str, Any] | ErrorRow, pa.RecordBatch | None]]:
-        """Each result with its article's indicator rows (a slice of the batch, no copy)."""
-        offset = 0
+    def split(self) -> Iterator[ArticleBatches | ErrorRow]:
+        """Each input's result; an article's rows are slices of the batches (no copy)."""
+        row = offset = 0
         for result in self.results:
             if isinstance(result, ErrorRow):
-                yield result, None
-            else:
-                yield result, self.indicators.slice(offset, result["n_mentions"])
-                offset += result["n_mentions"]
+                yield result
+                continue
+            aid, source, n = result
+            yield ArticleBatches(aid, source, self.articles.slice(row, 1),
+                                 self.indicators.slice(offset, n))
+            row += 1
+            offset += n
 
 
 def _process_chunk(items: list[RawArticle | ErrorRow]) -> Chunk:
-    results: list[dict[str, Any] | ErrorRow] = []
-    indicators = Columns(INDICATORS)
+    results: list[tuple[str, str, int] | ErrorRow] = []
+    articles, indicators = Columns(ARTICLES), Columns(INDICATORS)
     for item in items:
         result = process(item)
         if isinstance(result, ArticleRows):
+            articles.add(result.article)
             indicators.extend(result.indicators)
-            result = result.article
+            result = (result.article_id, result.source, result.n_mentions)
         results.append(result)
-    return Chunk(results, indicators.batch(INDICATORS.schema()))
+    return Chunk(results, articles.batch(ARTICLES.schema()),
+                 indicators.batch(INDICATORS.schema()))
 
 
 def _process_in_order(
     items: Iterable[tuple[int, RawArticle | ErrorRow]], pool: ProcessPoolExecutor | None,
     workers: int,
-) -> Iterator[tuple[int, dict[str, Any] | ErrorRow, pa.RecordBatch | None]]:
-    """Process items (in ``pool`` of ``workers``, else here), yielding in input order each
-    item's file index, its article row or error, and the article's indicator rows."""
+) -> Iterator[tuple[int, ArticleBatches | ErrorRow]]:
+    """Process items (in ``pool`` of ``workers``, else here), yielding results in input order."""
     chunks = _chunks(items, CHUNK_ARTICLES)
     for chunk, done in _ordered_map(_process_chunk, chunks, pool, 4 * workers, _payload):
-        for (index, _), (result, indicators) in zip(chunk, done.split(), strict=True):
-            yield index, result, indicators
+        yield from zip((index for index, _ in chunk), done.split(), strict=True)
 
 
 def _payload(chunk: list[tuple[int, RawArticle | ErrorRow]]) -> list[RawArticle | ErrorRow]:

@@ -24,7 +24,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -96,6 +95,17 @@ def check_output(out: Path, append: bool = False) -> dict[str, str] | None:
     return meta
 
 
+@dataclass(frozen=True, slots=True)
+class ArticleBatches:
+    """One article ready to write: its id, its source, its row of ``articles`` and
+    its rows of ``indicators``."""
+
+    article_id: str
+    source: str
+    article: pa.RecordBatch
+    indicators: pa.RecordBatch
+
+
 @dataclass
 class WriteCounts:
     """What a write added: articles, indicator rows, error rows, unchanged inputs skipped."""
@@ -133,10 +143,10 @@ class DatasetWriter:
         self.counts = WriteCounts()
         self.tmp = out.parent / f".{out.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
         self._writers: dict[str, pq.ParquetWriter] = {}
-        self._buffers = {t.name: Columns(t) for t in (ARTICLES, ERRORS)}
-        self._indicators: list[pa.RecordBatch] = []
-        """Indicator rows as they came, in Arrow batches, until a row group is full."""
-        self._indicator_rows = 0
+        self._batches: dict[str, list[pa.RecordBatch]] = {ARTICLES.name: [], INDICATORS.name: []}
+        """Rows of articles and indicators as they came, until a row group is full."""
+        self._rows = dict.fromkeys(self._batches, 0)
+        self._errors = Columns(ERRORS)
         self._known = SeenArticles()
 
     def __enter__(self) -> DatasetWriter:
@@ -167,18 +177,17 @@ class DatasetWriter:
         else:
             self._abort()
 
-    def add(self, result: ErrorRow | dict[str, Any], indicators: pa.RecordBatch | None = None
-            ) -> None:
-        """Buffer one result: an error row, or an article's row with its indicator rows;
-        an article already written becomes a skip or an error."""
+    def add(self, result: ArticleBatches | ErrorRow) -> None:
+        """Buffer one result; an article already written becomes a skip or an error."""
         if isinstance(result, ErrorRow):
-            self._buffers[ERRORS.name].add(asdict(result))
-            self._filled(ERRORS)
+            self._errors.add(asdict(result))
+            if self._errors.rows >= ROW_GROUP_ROWS[ERRORS.name]:
+                self._flush(ERRORS)
             self.counts.errors += 1
             if len(self.counts.first_errors) < FIRST_ERRORS:
                 self.counts.first_errors.append(result)
             return
-        aid, source = result["article_id"], result["source"]
+        aid, source = result.article_id, result.source
         first = self._known.add(aid, source)
         if first == source:
             self.counts.skipped += 1
@@ -186,37 +195,32 @@ class DatasetWriter:
             self.add(ErrorRow(source, "write", "DuplicateArticle",
                               f"same text as article {aid} from {first}"))
         else:
-            self._buffers[ARTICLES.name].add(result)
-            self._filled(ARTICLES)
-            if indicators is not None and indicators.num_rows:
-                self._indicators.append(indicators)
-                self._indicator_rows += indicators.num_rows
-                if self._indicator_rows >= ROW_GROUP_ROWS[INDICATORS.name]:
-                    self._flush_indicators()
+            self._buffer(ARTICLES, result.article)
+            self._buffer(INDICATORS, result.indicators)
             self.counts.articles += 1
-            self.counts.indicators += result["n_mentions"]
+            self.counts.indicators += result.indicators.num_rows
 
     # -- internals ---------------------------------------------------------
 
-    def _filled(self, table: Table) -> None:
-        if self._buffers[table.name].rows >= ROW_GROUP_ROWS[table.name]:
-            self._flush(table)
+    def _buffer(self, table: Table, rows: pa.RecordBatch) -> None:
+        if rows.num_rows:
+            self._batches[table.name].append(rows)
+            self._rows[table.name] += rows.num_rows
+            if self._rows[table.name] >= ROW_GROUP_ROWS[table.name]:
+                self._flush(table)
 
     def _flush(self, table: Table) -> None:
-        buffer = self._buffers[table.name]
-        if buffer.rows:
-            writer = self._writers[table.name]
-            writer.write_batch(buffer.batch(writer.schema))
-            buffer.clear()
-
-    def _flush_indicators(self) -> None:
-        """Write the buffered indicator rows as one row group (joined first: the Parquet
-        writer takes one long batch several times faster than many short ones)."""
-        if self._indicators:
-            table = pa.Table.from_batches(self._indicators).combine_chunks()
-            self._writers[INDICATORS.name].write_table(table)
-            self._indicators.clear()
-            self._indicator_rows = 0
+        """Write the buffered rows of ``table`` as one row group (joined first: the
+        Parquet writer takes one long batch several times faster than many short ones)."""
+        writer = self._writers[table.name]
+        if table is ERRORS:
+            if self._errors.rows:
+                writer.write_batch(self._errors.batch(writer.schema))
+                self._errors.clear()
+        elif self._batches[table.name]:
+            writer.write_table(pa.Table.from_batches(self._batches[table.name]).combine_chunks())
+            self._batches[table.name].clear()
+            self._rows[table.name] = 0
 
     def _carry_over(self) -> None:
         """Copy the previous dataset's rows, remembering its article ids."""
@@ -242,10 +246,8 @@ class DatasetWriter:
 
     def _commit(self) -> None:
         try:
-            self._flush(ARTICLES)
-            self._flush(ERRORS)
-            self._flush_indicators()
             for table in TABLES:
+                self._flush(table)
                 self._writers[table.name].close()
             package = datapackage(self.name, self.metadata)
             (self.tmp / DATAPACKAGE).write_text(
