@@ -241,6 +241,9 @@ def run(
     ``out`` cannot take a dataset.
     """
     began = time.perf_counter()
+    workers = options.workers or default_workers()
+    if workers > 1:
+        _pool_context()  # the workers' server starts now, loading zhstats while we check
     validate()  # a broken rule file stops the run before any input is read
     previous = check_output(out, options.append)
     notes = []
@@ -248,7 +251,6 @@ def run(
         notes.append(f"{out} was built with other rules (rules digest "
                      f"{previous.get('zhstats.rules_digest', '?')[:12]}…); "
                      "its old rows were kept as they were")
-    workers = options.workers or default_workers()
     reread = {f.source for f in files}
     done = 0
     if progress:
@@ -425,7 +427,7 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     """forkserver where there is one (no fork of a threaded parent), else spawn."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["extractor.dataset"])
+        context.set_forkserver_preload(["extractor.dataset", "extractor.preload"])
         _start_forkserver()
         return context
     return multiprocessing.get_context("spawn")
