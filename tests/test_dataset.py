@@ -318,6 +318,23 @@ def test_engine_failures_become_error_rows(tmp_path: Path, monkeypatch: pytest.M
 # -- the writer: determinism, streaming, atomicity, append --------------------
 
 
+def test_chunks_end_at_a_count_of_articles_or_of_characters() -> None:
+    from extractor.dataset import CHUNK_ARTICLES, CHUNK_CHARS, _chunks
+    from extractor.readers import ErrorRow, RawArticle
+
+    def raw(n: int) -> RawArticle:
+        return RawArticle("s", "txt", "字" * n, "utf-8")
+
+    small = [(1, raw(10))] * (CHUNK_ARTICLES + 3)
+    assert [len(c) for c in _chunks(small)] == [CHUNK_ARTICLES, 3]
+    big = [(1, raw(CHUNK_CHARS // 2 + 1))] * 5
+    assert [len(c) for c in _chunks(big)] == [2, 2, 1]
+    errors = [(1, ErrorRow("s", "read", "E", "m"))] * (CHUNK_ARTICLES + 1)  # no characters
+    assert [len(c) for c in _chunks(errors)] == [CHUNK_ARTICLES, 1]
+    mixed = [(i, raw(i)) for i in range(200)]
+    assert [item for c in _chunks(mixed) for item in c] == mixed
+
+
 def test_output_does_not_depend_on_workers(tmp_path: Path) -> None:
     folder = corpus(tmp_path / "in", range(60))
     (folder / "bad.txt").write_bytes(b"")
