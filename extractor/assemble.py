@@ -67,8 +67,7 @@ class _Segmenter:
         self._rights: dict[int, int] = {}
         """Segment bounds by break index, each found once (closers are skipped once)."""
         self._segments: dict[tuple[int, int], str] = {}
-        """Each segment's string, made once: mentions of one sentence share it (and a
-        result pickled from a worker holds it once)."""
+        """Each segment's string, made once: mentions of one sentence share it."""
 
     def around(self, start: int, end: int) -> str:
         text, positions = self.text, self.positions

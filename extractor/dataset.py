@@ -2,8 +2,8 @@
 
 The parent process discovers and reads the inputs in sorted order, hands the
 raw articles in chunks to a process pool (HTML main text, metadata,
-extraction, row assembly), and writes the results in input order as they
-come back, so the output does not depend on the number of workers.
+extraction, rows assembled into Arrow batches), and writes the results in input
+order as they come back, so the output does not depend on the number of workers.
 """
 
 from __future__ import annotations
