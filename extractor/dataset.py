@@ -42,7 +42,7 @@ from extractor.readers import (
 )
 from extractor.rulecheck import validate
 from extractor.schema import ARTICLES, INDICATORS, Columns
-from extractor.writer import ArticleBatches, DatasetWriter, check_output, rules_digest
+from extractor.writer import ArticleBatches, DatasetWriter, Rows, check_output, rules_digest
 
 DATASETS_DIR = "datasets"
 CONFIG_FILE = "dataset.toml"
@@ -322,15 +322,15 @@ class Chunk:
     indicators: pa.RecordBatch
 
     def split(self) -> Iterator[ArticleBatches | ErrorRow]:
-        """Each input's result; an article's rows are slices of the batches (no copy)."""
+        """Each input's result; an article's rows are ranges of the batches."""
         row = offset = 0
         for result in self.results:
             if isinstance(result, ErrorRow):
                 yield result
                 continue
             aid, source, n = result
-            yield ArticleBatches(aid, source, self.articles.slice(row, 1),
-                                 self.indicators.slice(offset, n))
+            yield ArticleBatches(aid, source, Rows(self.articles, row, 1),
+                                 Rows(self.indicators, offset, n))
             row += 1
             offset += n
 
