@@ -323,14 +323,16 @@ class Chunk:
 
     def split(self) -> Iterator[ArticleBatches | ErrorRow]:
         """Each input's result; an article's rows are ranges of the batches."""
+        article_bytes = self.articles.nbytes / max(1, self.articles.num_rows)
+        indicator_bytes = self.indicators.nbytes / max(1, self.indicators.num_rows)
         row = offset = 0
         for result in self.results:
             if isinstance(result, ErrorRow):
                 yield result
                 continue
             aid, source, n = result
-            yield ArticleBatches(aid, source, Rows(self.articles, row, 1),
-                                 Rows(self.indicators, offset, n))
+            yield ArticleBatches(aid, source, Rows(self.articles, row, 1, round(article_bytes)),
+                                 Rows(self.indicators, offset, n, round(indicator_bytes * n)))
             row += 1
             offset += n
 

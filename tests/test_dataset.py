@@ -361,6 +361,15 @@ def test_rows_are_streamed_in_row_groups(tmp_path: Path, monkeypatch: pytest.Mon
     assert read(tmp_path / "out", "articles").num_rows == 45
 
 
+def test_row_groups_end_at_a_size_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Long articles: a row group is written once its rows hold ROW_GROUP_BYTES."""
+    folder = corpus(tmp_path / "in", range(12))
+    monkeypatch.setattr(writer_module, "ROW_GROUP_BYTES", 1)  # every article its own group
+    run(discover([str(folder)]), tmp_path / "out", ONE)
+    assert pq.ParquetFile(tmp_path / "out" / "articles.parquet").num_row_groups == 12
+    assert read(tmp_path / "out", "articles").num_rows == 12
+
+
 def test_interrupted_run_leaves_the_previous_dataset(tmp_path: Path) -> None:
     folder = corpus(tmp_path / "in", range(5))
     out = tmp_path / "out"
