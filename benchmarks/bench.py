@@ -47,9 +47,9 @@ def _sample_articles() -> list[str]:
 
 
 def _example_articles(per_article: int = 20) -> list[str]:
-    from extractor.rules import load_rules
+    from extractor.ruleset import default_ruleset
 
-    texts = [ex["text"] for _, ex in load_rules().examples()]
+    texts = [ex["text"] for _, ex in default_ruleset().examples()]
     return ["，".join(texts[i:i + per_article]) + "。" for i in range(0, len(texts), per_article)]
 
 

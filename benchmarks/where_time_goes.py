@@ -2,12 +2,12 @@
 
     python benchmarks/where_time_goes.py [--mb 2] [--dense]
 
-Runs ``extract`` over the benchmark corpus (benchmarks/bench.py) under cProfile
+Runs extraction over the benchmark corpus (benchmarks/bench.py) under cProfile
 and prints, for each stage, the seconds spent in it and its share of the run.
 Shares are cumulative times of the functions named, so a stage nested in another
-is also counted there; "regex searches" is the time inside the compiled scan and
-object patterns, in C. The last line times the scan patterns' own searches with
-no Python work around them: the most any extraction built on them could reach.
+is also counted there. The last lines time phase one alone (folding and the
+numeral-run pattern, no Python work around them) and the searched exclusions
+alone: the most any extraction built on them could reach.
 """
 
 from __future__ import annotations
@@ -22,12 +22,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 STAGES = {
-    "extract (all)": ("engine.py", "extract"),
-    "  scan: merged search of the patterns": ("engine.py", "scan"),
-    "    regex searches (C)": ("~", "<method 'search' of '_regex.Pattern' objects>"),
-    "  fold (NFKC, length-preserving)": ("patterns.py", "fold"),
-    "  read: a match → value, bounds, flag": ("engine.py", "read"),
-    "  objects: the counted noun": ("objects.py", "find_object"),
+    "extract (all)": ("engine.py", "rows"),
+    "  scan (both phases, exclusions)": ("scanner.py", "scan"),
+    "    fold (NFKC, length-preserving)": ("lexicon.py", "fold"),
+    "    phase 2: the grammar at a run": ("grammar.py", "match"),
+    "      the general path (fall-backs)": ("grammar.py", "_match"),
+    "      the tail (qualifiers, unit)": ("grammar.py", "greedy_tail"),
+    "    exclusions tried at a run": ("exclusions.py", "at"),
+    "  read: a match → value, bounds, flag": ("reading.py", "fields"),
+    "  objects: the counted noun": ("objects.py", "find"),
     "  objects inherited in a sentence": ("engine.py", "_inherit_objects"),
 }
 
@@ -40,39 +43,47 @@ def main() -> None:
 
     import bench
 
-    from extractor import extract
+    from extractor.engine import Extractor
 
     texts = bench.corpus(args.mb, args.dense)
-    extract("预热1个")
+    extractor = Extractor()
+    extractor.rows("预热1个")
     profile = cProfile.Profile()
-    profile.runcall(lambda: [extract(t) for t in texts])
+    profile.runcall(lambda: [extractor.rows(t) for t in texts])
     stats = pstats.Stats(profile).stats  # type: ignore[attr-defined]
     total = sum(ct for (file, _, name), (_, _, _, ct, _) in stats.items()
-                if file.endswith("engine.py") and name == "extract")
+                if file.endswith("engine.py") and name == "rows")
     print(f"extract over {args.mb:g} MB: {total:.2f} s under cProfile")
     print(f"{'stage':<42} {'seconds':>8} {'share':>6}")
     for label, (suffix, name) in STAGES.items():
         seconds = sum(ct for (file, _, fn), (_, _, _, ct, _) in stats.items()
                       if file.endswith(suffix) and fn == name)
         print(f"{label:<42} {seconds:>8.3f} {seconds / total:>6.0%}")
-    print(f"regex alone, no Python work: {_regex_only(texts):.2f} MB/s")
+    phase_one, searched = _alone(texts)
+    print(f"phase one alone (fold, squeeze, numeral runs): {phase_one:.1f} MB/s")
+    print(f"searched exclusions alone: {searched:.1f} MB/s")
 
 
-def _regex_only(texts: list[str]) -> float:
-    """MB/s of the scan patterns' own searches: every match of each pattern, on its own."""
-    from extractor.engine import _squeeze
-    from extractor.patterns import fold, scanner
+def _alone(texts: list[str]) -> tuple[float, float]:
+    """MB/s of phase one with no Python work around it, and of the searched exclusions."""
+    from extractor.lexicon import fold
+    from extractor.ruleset import default_ruleset
+    from extractor.scanner import squeeze
 
-    sc = scanner()
-    patterns = [p for _, p in sc.exclusions] + [sc.mention]
-    folded = [_squeeze(fold(t))[0] for t in texts]
+    scanner = default_ruleset().scanner
+    mb = sum(len(t.encode()) for t in texts) / 1e6
     began = time.perf_counter()
-    for pattern in patterns:
-        for text in folded:
+    scanned = [squeeze(fold(t))[0] for t in texts]
+    for text in scanned:
+        for _ in scanner.runs.finditer(text):
+            pass
+    phase_one = time.perf_counter() - began
+    began = time.perf_counter()
+    for _, _, pattern in scanner.exclusions.searched:
+        for text in scanned:
             for _ in pattern.finditer(text):
                 pass
-    seconds = time.perf_counter() - began
-    return sum(len(t.encode()) for t in texts) / 1e6 / seconds
+    return mb / phase_one, mb / (time.perf_counter() - began)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """zhstats: find and normalize quantity mentions in Chinese news text.
 
-``extract`` is imported on first use, so that ``zhstats --help`` starts
-without compiling the rules.
+``extract``, ``Extractor`` and ``Ruleset`` are imported on first use, so that
+``zhstats --help`` starts without compiling the rules.
 """
 
 from __future__ import annotations
@@ -11,15 +11,19 @@ from typing import TYPE_CHECKING, Any
 from extractor.mention import APPROX_FLAGS, DIMENSIONS, Mention
 
 if TYPE_CHECKING:
-    from extractor.engine import extract
+    from extractor.engine import Extractor, extract
+    from extractor.ruleset import Ruleset
 
 __version__ = "0.1.0"
-__all__ = ["APPROX_FLAGS", "DIMENSIONS", "Mention", "__version__", "extract"]
+__all__ = ["APPROX_FLAGS", "DIMENSIONS", "Extractor", "Mention", "Ruleset", "__version__",
+           "extract"]
+_LAZY = {"extract": "extractor.engine", "Extractor": "extractor.engine",
+         "Ruleset": "extractor.ruleset"}
 
 
 def __getattr__(name: str) -> Any:
-    if name == "extract":
-        from extractor.engine import extract
+    if name in _LAZY:
+        import importlib
 
-        return extract
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'extractor' has no attribute {name!r}")

@@ -6,15 +6,17 @@ starts without compiling the rules.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from extractor import cli_dataset, conformance
 from extractor.report import report_command
+
+if TYPE_CHECKING:
+    from extractor.ruleset import Ruleset
 
 app = typer.Typer(
     name="zhstats",
@@ -30,6 +32,7 @@ app.add_typer(rules_app, name="rules")
 
 @app.callback()
 def main_options(
+    ctx: typer.Context,
     rules: Annotated[
         Path | None,
         typer.Option("--rules", envvar="ZHSTATS_RULES", file_okay=False,
@@ -38,14 +41,20 @@ def main_options(
     ] = None,
 ) -> None:
     """Find and normalize quantity mentions in Chinese news text; build Parquet datasets."""
-    if rules is not None:
-        from extractor.rules import RULES_ENV
+    ctx.obj = rules  # the folder; each command builds its Ruleset when it needs one
 
-        os.environ[RULES_ENV] = str(rules.resolve())  # read by the engine and its workers
+
+def ruleset(ctx: typer.Context) -> Ruleset:
+    """The rule set of this invocation (``--rules``, else the shipped rules)."""
+    from extractor.ruleset import Ruleset, default_ruleset
+
+    root = ctx.find_root()
+    return Ruleset.load(root.obj) if root.obj is not None else default_ruleset()
 
 
 @rules_app.command("check")
 def rules_check_command(
+    ctx: typer.Context,
     folder: Annotated[
         Path | None,
         typer.Argument(file_okay=False, help="Rule folder to check (default: --rules, "
@@ -53,14 +62,12 @@ def rules_check_command(
     ] = None,
 ) -> None:
     """Validate the rule files and run every example they hold; exit 1 if one fails."""
-    from extractor.rules import RULES_ENV, RuleError, rules_dir
-
-    if folder is not None:
-        os.environ[RULES_ENV] = str(folder.resolve())
-    from extractor.rulecheck import check_examples, validate
+    from extractor.rulecheck import check_examples
+    from extractor.rules import RuleError, default_dir
+    from extractor.ruleset import Ruleset
 
     try:
-        rules = validate()
+        rules = Ruleset.load(folder) if folder is not None else ruleset(ctx)
     except RuleError as e:
         typer.echo(f"Error: {e}", err=True)
         raise typer.Exit(2) from None
@@ -68,7 +75,8 @@ def rules_check_command(
     for failure in failures:
         typer.echo(str(failure))
     total = len(rules.examples())
-    typer.echo(f"{rules_dir()}: {len(rules.raw)} rule files, {total} examples, "
+    where = "rules" if rules.folder == default_dir() else str(rules.folder)
+    typer.echo(f"{where}: {len(rules.raw)} rule files, {total} examples, "
                + (f"{len(failures)} fail" if failures else "all pass"))
     raise typer.Exit(1 if failures else 0)
 
@@ -82,14 +90,16 @@ def _text_arg(text: str) -> str:
 
 @app.command("show")
 def show_command(
+    ctx: typer.Context,
     text: Annotated[str, typer.Argument(help="Text, or the path of a UTF-8 text file.")],
 ) -> None:
     """Print the mentions of one article as a table."""
     from rich.console import Console
     from rich.table import Table
 
-    from extractor.engine import extract
+    from extractor.engine import Extractor
 
+    extract = Extractor(ruleset(ctx)).extract
     table = Table(show_lines=False)
     for col in ("start", "end", "surface", "value", "lower", "upper", "approx", "qualifier",
                 "unit", "dimension", "object"):
@@ -103,12 +113,13 @@ def show_command(
 
 @app.command("explain")
 def explain_command(
+    ctx: typer.Context,
     text: Annotated[str, typer.Argument(help="Text, or the path of a UTF-8 text file.")],
 ) -> None:
     """Show, for each numeral, which rules and fragments fired and the value computed."""
     from extractor.explain import explain
 
-    for t in explain(_text_arg(text)):
+    for t in explain(_text_arg(text), ruleset(ctx)):
         typer.echo(f"[{t.start}:{t.end}] {t.surface}  → {t.verdict}")
         for name, frag in t.fragments:
             typer.echo(f"    {name:<7} {frag}")
@@ -121,6 +132,7 @@ def explain_command(
 
 @app.command("eval")
 def eval_command(
+    ctx: typer.Context,
     gold: Annotated[Path, typer.Argument(help="Gold JSONL file in the contract's format.",
                                          exists=True, dir_okay=False)],
     errors: Annotated[bool, typer.Option("--errors", help="List misses, false alarms "
@@ -129,7 +141,7 @@ def eval_command(
     """Score the extractor on a gold file: span and all-fields P/R/F1, field accuracy."""
     from extractor.evaluate import load_gold, report, score_records
 
-    typer.echo(report(score_records(load_gold(gold)), errors=errors))
+    typer.echo(report(score_records(load_gold(gold), ruleset(ctx)), errors=errors))
 
 
 app.command("extract")(cli_dataset.extract_command)

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from extractor.dataset import RunSummary
+    from extractor.ruleset import Ruleset
 
 Progress = Callable[[int, int], None]
 
@@ -65,6 +66,7 @@ Debug = Annotated[
 
 
 def extract_command(
+    ctx: typer.Context,
     inputs: Annotated[
         list[str],
         typer.Argument(help="Files, folders (searched recursively), globs, or - for stdin.",
@@ -113,13 +115,13 @@ def extract_command(
     ] = None,
 ) -> None:
     """Extract quantity mentions from articles into a dataset folder of Parquet tables."""
-    _check_rules()
+    rules = _check_rules(ctx)
     from extractor.dataset import RunOptions, run
     from extractor.readers import discover
 
     options = RunOptions(text_field=text_field, text_column=text_column,
                          fmt=fmt.value if fmt else None, workers=workers, append=append,
-                         max_article_mb=max_article_mb)
+                         max_article_mb=max_article_mb, rules=rules)
     if engine is Engine.local and (scheduler or partitions or partition_by):
         raise typer.BadParameter("needs --engine dask",
                                  param_hint="'--scheduler', '--partitions', '--partition-by'")
@@ -136,6 +138,7 @@ def extract_command(
 
 
 def build_command(
+    ctx: typer.Context,
     name: Annotated[
         str | None,
         typer.Argument(help="Dataset name (datasets/NAME/dataset.toml, looked up under the "
@@ -157,28 +160,31 @@ def build_command(
     debug: Debug = False,
 ) -> None:
     """Build a dataset defined by datasets/NAME/dataset.toml (default: the bundled sample)."""
-    _check_rules()
+    rules = _check_rules(ctx)
     from extractor.dataset import DatasetConfig, build, find_dataset
 
     def start(progress: Progress | None) -> RunSummary:
         config = DatasetConfig.load(find_dataset(name))
-        return build(config, out=out, workers=workers, append=append, progress=progress)
+        return build(config, out=out, workers=workers, append=append, progress=progress,
+                     rules=rules)
 
     _execute(start, quiet, debug)
 
 
-def _check_rules() -> None:
-    """Exit with status 2, before any input is read, when a rule file is broken or one
-    of its examples fails."""
+def _check_rules(ctx: typer.Context) -> Ruleset:
+    """The invocation's rule set; exit with status 2, before any input is read, when a
+    rule file is broken or one of its examples fails."""
     from rich.console import Console
     from rich.markup import escape
 
+    from extractor.cli import ruleset
     from extractor.rulecheck import failing_examples
     from extractor.rules import RuleError
 
     console = Console(stderr=True)
     try:
-        failures = failing_examples()
+        rules = ruleset(ctx)
+        failures = failing_examples(rules)
     except RuleError as e:
         console.print(f"[red]Error:[/red] {escape(str(e))}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
@@ -191,6 +197,7 @@ def _check_rules() -> None:
                       f"fail{'s' if len(failures) == 1 else ''}{more}; fix the rules or the "
                       "examples", highlight=False)
         raise typer.Exit(2)
+    return rules
 
 
 def _execute(

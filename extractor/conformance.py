@@ -41,7 +41,7 @@ from typing import Annotated, Any
 import typer
 
 from extractor.mention import Mention
-from extractor.rules import load_rules
+from extractor.ruleset import default_ruleset
 
 DATA = Path(__file__).parent.parent / "tests/data/conformance"
 EXCEPTIONS = "exceptions.toml"
@@ -184,7 +184,7 @@ def _numbers(m: Mention) -> list[float]:
 
 
 def _magnitudes() -> dict[str, float]:
-    return {k: float(v) for k, v in load_rules().raw["numerals"]["magnitudes"].items()}
+    return {k: float(v) for k, v in default_ruleset().numerals.magnitudes.items()}
 
 
 def stated(m: Mention) -> list[float]:
@@ -192,7 +192,7 @@ def stated(m: Mention) -> list[float]:
     with a magnitude resolved to its base unit (2 千米 → 2000 米)."""
     nums = [m.value] if m.value is not None else [v for v in (m.lower, m.upper) if v is not None]
     unit, mags = m.unit, _magnitudes()
-    if unit and len(unit) > 1 and unit[0] in mags and unit[1:] in load_rules().units:
+    if unit and len(unit) > 1 and unit[0] in mags and unit[1:] in default_ruleset().lexicon.units:
         return [v * mags[unit[0]] for v in nums]
     return nums
 

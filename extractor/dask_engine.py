@@ -168,7 +168,7 @@ def run_dask(
                             f"{', '.join(inputs)}")
     parent, name = posixpath.split(root.rstrip("/"))
     tmp = posixpath.join(parent, f".{name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
-    metadata = dataset_metadata()
+    metadata = dataset_metadata(options.ruleset.digest)
     with _connect(scheduler, options.workers) as client:
         plan = _plan(client, files, partitions, options)
         try:
@@ -472,7 +472,7 @@ def _extract(pieces: list[Piece], options: RunOptions, metadata: dict[str, str])
     errors: list[ErrorRow] = []
     for piece in pieces:
         for raw in _read(piece, options):
-            result = process(raw)
+            result = process(raw, options.rules)
             if isinstance(result, ErrorRow):
                 errors.append(result)
                 rows[ERRORS.name].add(asdict(result))

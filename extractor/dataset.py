@@ -27,8 +27,9 @@ from typing import Any, BinaryIO, TypeVar
 
 import pyarrow as pa
 
-from extractor import extract, interrupts
+from extractor import interrupts
 from extractor.assemble import ArticleRows, assemble
+from extractor.engine import Extractor
 from extractor.metadata import extract_metadata
 from extractor.readers import (
     FORMATS,
@@ -40,9 +41,9 @@ from extractor.readers import (
     html_to_article,
     read_input,
 )
-from extractor.rulecheck import validate
+from extractor.ruleset import Ruleset, default_ruleset
 from extractor.schema import ARTICLES, INDICATORS, Columns
-from extractor.writer import ArticleBatches, DatasetWriter, Rows, check_output, rules_digest
+from extractor.writer import ArticleBatches, DatasetWriter, Rows, check_output
 
 DATASETS_DIR = "datasets"
 CONFIG_FILE = "dataset.toml"
@@ -93,6 +94,13 @@ class RunOptions:
     max_article_mb: float | None = DEFAULT_MAX_ARTICLE_MB
     """An article larger than this (MB, 10⁶ bytes) becomes an ``ArticleTooLarge`` error
     instead of being extracted; None for no limit."""
+    rules: Ruleset | None = None
+    """The rule set to extract with (None: the shipped rules); workers rebuild it."""
+
+    @property
+    def ruleset(self) -> Ruleset:
+        """``rules``, or the shipped rules."""
+        return self.rules or default_ruleset()
 
     @property
     def max_bytes(self) -> int | None:
@@ -213,6 +221,7 @@ def build(
     workers: int | None = None,
     append: bool | None = None,
     progress: Callable[[int, int], None] | None = None,
+    rules: Ruleset | None = None,
 ) -> RunSummary:
     """Build a dataset from its definition (``out``, ``workers``, ``append`` override it)."""
     files = discover(config.inputs, config.options.fmt, base=config.folder)
@@ -223,6 +232,7 @@ def build(
         workers=workers,
         append=config.options.append if append is None else append,
         max_article_mb=config.options.max_article_mb,
+        rules=rules,
     )
     return run(files, out or config.output, options, name=config.name, progress=progress)
 
@@ -245,10 +255,10 @@ def run(
     workers = options.workers or default_workers()
     if workers > 1:
         _pool_context()  # the workers' server starts now, loading zhstats while we check
-    validate()  # a broken rule file stops the run before any input is read
+    rules = options.ruleset  # a broken rule file stops the run before any input is read
     previous = check_output(out, options.append)
     notes = []
-    if previous and previous.get("zhstats.rules_digest") != rules_digest():
+    if previous and previous.get("zhstats.rules_digest") != rules.digest:
         notes.append(f"{out} was built with other rules (rules digest "
                      f"{previous.get('zhstats.rules_digest', '?')[:12]}…); "
                      "its old rows were kept as they were")
@@ -256,10 +266,11 @@ def run(
     done = 0
     if progress:
         progress(0, len(files))
-    with (DatasetWriter(out, name or out.name, append=options.append, reread=reread) as writer,
+    with (DatasetWriter(out, name or out.name, append=options.append, reread=reread,
+                        rules_digest=rules.digest) as writer,
           _worker_pool(workers) as pool):
         for file_index, result in _process_in_order(_read_all(files, options, stdin), pool,
-                                                     workers):
+                                                     workers, rules):
             if file_index - 1 > done:
                 done = file_index - 1
                 if progress:
@@ -278,7 +289,7 @@ def run(
     )
 
 
-def process(item: RawArticle | ErrorRow) -> ArticleRows | ErrorRow:
+def process(item: RawArticle | ErrorRow, rules: Ruleset | None = None) -> ArticleRows | ErrorRow:
     """One raw article → its rows, or the error that stopped it (at any stage)."""
     if isinstance(item, ErrorRow):
         return item
@@ -291,7 +302,7 @@ def process(item: RawArticle | ErrorRow) -> ArticleRows | ErrorRow:
         stage = "metadata"
         meta, extra = extract_metadata(text, values)
         stage = "extract"
-        mentions = extract(text)
+        mentions = Extractor(rules).extract(text)
         stage = "assemble"
         return assemble(item.source, text, item.encoding, meta, extra, mentions)
     except ReadFailure as e:
@@ -337,11 +348,12 @@ class Chunk:
             offset += n
 
 
-def _process_chunk(items: list[RawArticle | ErrorRow]) -> Chunk:
+def _process_chunk(payload: tuple[list[RawArticle | ErrorRow], Ruleset]) -> Chunk:
+    items, rules = payload
     results: list[tuple[str, str, int] | ErrorRow] = []
     articles, indicators = Columns(ARTICLES), Columns(INDICATORS)
     for item in items:
-        result = process(item)
+        result = process(item, rules)
         if isinstance(result, ArticleRows):
             articles.add(result.article)
             indicators.extend(result.indicators)
@@ -353,16 +365,17 @@ def _process_chunk(items: list[RawArticle | ErrorRow]) -> Chunk:
 
 def _process_in_order(
     items: Iterable[tuple[int, RawArticle | ErrorRow]], pool: ProcessPoolExecutor | None,
-    workers: int,
+    workers: int, rules: Ruleset,
 ) -> Iterator[tuple[int, ArticleBatches | ErrorRow]]:
     """Process items (in ``pool`` of ``workers``, else here), yielding results in input order."""
     chunks = _chunks(items)
-    for chunk, done in _ordered_map(_process_chunk, chunks, pool, 4 * workers, _payload):
+
+    def payload(chunk: list[tuple[int, RawArticle | ErrorRow]]
+                ) -> tuple[list[RawArticle | ErrorRow], Ruleset]:
+        return [item for _, item in chunk], rules
+
+    for chunk, done in _ordered_map(_process_chunk, chunks, pool, 4 * workers, payload):
         yield from zip((index for index, _ in chunk), done.split(), strict=True)
-
-
-def _payload(chunk: list[tuple[int, RawArticle | ErrorRow]]) -> list[RawArticle | ErrorRow]:
-    return [item for _, item in chunk]
 
 
 def _chunks(items: Iterable[tuple[int, RawArticle | ErrorRow]]

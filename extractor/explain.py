@@ -1,19 +1,20 @@
-"""Why each number was (or was not) taken: the fragments of every scan match."""
+"""Why each number was (or was not) taken: the parts of every scan hit."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from extractor.engine import extract, read, scan
+from extractor.engine import Extractor
+from extractor.forms import FORMS, TAIL_FRAGMENTS
 from extractor.mention import Mention
+from extractor.ruleset import Ruleset, default_ruleset
 
-FRAGMENTS = ("pre", "vidiom", "fan", "den", "numer", "cheng", "vmark", "vplace", "n1", "u1",
-             "conn", "num", "few", "q1", "mag", "cls", "q3", "unit")
+_FRAGMENTS = {form.name: ("pre", "sign", *form.fragments, *TAIL_FRAGMENTS) for form in FORMS}
 
 
 @dataclass(frozen=True)
 class Trace:
-    """One scan match: an exclusion, a rejected candidate, or a mention."""
+    """One scan hit: an exclusion, a rejected candidate, or a mention."""
 
     start: int
     end: int
@@ -23,18 +24,20 @@ class Trace:
     mention: Mention | None = None
 
 
-def explain(text: str) -> list[Trace]:
-    """Every match of the scan over ``text``, with the fragments that fired."""
-    mentions = {(m.start, m.end): m for m in extract(text)}
+def explain(text: str, rules: Ruleset | None = None) -> list[Trace]:
+    """Every hit of the scan over ``text``, with the form and parts that fired."""
+    rules = rules or default_ruleset()
+    mentions = {(m.start, m.end): m for m in Extractor(rules).extract(text)}
     traces = []
-    for name, m, _, start, end in scan(text):
-        if name is not None:
-            traces.append(Trace(start, end, text[start:end], f"excluded: {name}", ()))
+    for hit in rules.scanner.scan(text):
+        surface = text[hit.start:hit.end]
+        if hit.match is None:
+            traces.append(Trace(hit.start, hit.end, surface, f"excluded: {hit.name}", ()))
             continue
-        frags = [(k, m.group(k)) for k in FRAGMENTS if m.group(k)]
-        frags += [("post", w) for w in m.captures("post")]
-        got = read(m)
-        mention = mentions.get((start, end))
-        verdict = f"mention: {mention.rule}" if mention and got else "rejected: not a quantity"
-        traces.append(Trace(start, end, text[start:end], verdict, tuple(frags), mention))
+        m = hit.match
+        frags = [(k, m.groups[k]) for k in _FRAGMENTS[m.form] if m.groups.get(k)]
+        frags += [("post", w) for w in m.posts]
+        mention = mentions.get((hit.start, hit.end))
+        verdict = f"mention: {mention.rule}" if mention else "rejected: not a quantity"
+        traces.append(Trace(hit.start, hit.end, surface, verdict, tuple(frags), mention))
     return traces

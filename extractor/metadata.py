@@ -7,15 +7,10 @@ them to the article's head (the lines before the first body paragraph).
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import date, datetime
-from functools import cache
-from pathlib import Path
 from typing import Any
-
-from extractor.rules import rules_dir
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,11 +60,13 @@ class MetadataRules:
     field_names: Mapping[str, tuple[str, ...]]
 
     @classmethod
-    def from_toml(cls, path: Path) -> MetadataRules:
-        """Read and compile a metadata rule file."""
-        with path.open("rb") as f:
-            data = tomllib.load(f)
+    def from_rules(cls, data: dict[str, Any]) -> MetadataRules:
+        """Compile the parsed ``metadata.toml``."""
         head, author, title = data["head"], data["author"], data["title"]
+        for key, group in (("date", "y"), ("date", "m"), ("date", "d"), ("outlet", "outlet")):
+            for pattern in data[key]["patterns"]:
+                if group not in re.compile(pattern).groupindex:
+                    raise ValueError(f"[{key}.patterns] {pattern!r} has no group named {group!r}")
         markers = "|".join(
             re.escape(m) for m in sorted(author["markers"], key=len, reverse=True)
         )
@@ -95,10 +92,11 @@ class MetadataRules:
         )
 
 
-@cache
 def default_rules() -> MetadataRules:
-    """The rules of the bundled ``metadata.toml`` (read once per process)."""
-    return MetadataRules.from_toml(rules_dir() / "metadata.toml")
+    """The metadata rules of the shipped rule set."""
+    from extractor.ruleset import default_ruleset
+
+    return default_ruleset().metadata
 
 
 def parse_date(value: Any, rules: MetadataRules | None = None) -> date | None:

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from typing import Any
 
 import regex
-
-from extractor.rules import load_rules
 
 CLAUSE_END = "，,。！？!?；;：:\n\r\t 、（）()“”\"《》「」"
 SENTENCE_END = "。！？!?；;\n"
@@ -23,7 +21,7 @@ _DIGITS = frozenset("0123456789")
 
 @dataclass(frozen=True)
 class ObjectRules:
-    """rules/objects.toml, compiled."""
+    """rules/objects.toml, compiled; ``find`` reads the object of a mention."""
 
     stops: dict[str, tuple[str, ...]]
     """Stop words by first character, longest first (a dict lookup per character
@@ -32,16 +30,19 @@ class ObjectRules:
     verb_preps: frozenset[str]
     noun_suffixes: frozenset[str]
 
+    @classmethod
+    def from_rules(cls, r: dict[str, Any]) -> ObjectRules:
+        """Build from the parsed ``objects.toml``."""
+        stops: dict[str, list[str]] = {}
+        for word in sorted(set(r["stops"]["words"]), key=lambda w: (-len(w), w)):
+            stops.setdefault(word[0], []).append(word)
+        return cls({c: tuple(ws) for c, ws in stops.items()},
+                   r["trim"]["chars"] + " ", frozenset(r["stops"]["verb_preps"]),
+                   frozenset(r["stops"]["noun_suffixes"]))
 
-@cache
-def _rules() -> ObjectRules:
-    r = load_rules().raw["objects"]
-    stops: dict[str, list[str]] = {}
-    for word in sorted(set(r["stops"]["words"]), key=lambda w: (-len(w), w)):
-        stops.setdefault(word[0], []).append(word)
-    return ObjectRules({c: tuple(ws) for c, ws in stops.items()},
-                       r["trim"]["chars"] + " ", frozenset(r["stops"]["verb_preps"]),
-                       frozenset(r["stops"]["noun_suffixes"]))
+    def find(self, text: str, start: int, end: int) -> str | None:
+        """After the unit first (130多家企业), else before the number (企业40家)."""
+        return after(text, end, self) or before(text, start, self)
 
 
 def _stop_at(text: str, i: int, stops: dict[str, tuple[str, ...]]) -> str | None:
@@ -66,16 +67,16 @@ def _split(segment: str, stops: dict[str, tuple[str, ...]]) -> list[str]:
     return parts
 
 
-def _clean(phrase: str) -> str | None:
-    phrase = phrase.strip(_rules().trim)
+def _clean(phrase: str, rules: ObjectRules) -> str | None:
+    phrase = phrase.strip(rules.trim)
     if not phrase:
         return None
     return phrase if _DIGITS.isdisjoint(phrase) or not NUMBER.search(phrase) else None
 
 
-def after(text: str, end: int) -> str | None:
+def after(text: str, end: int, rules: ObjectRules) -> str | None:
     """The noun phrase right after a mention, up to the first stop."""
-    stops = _rules().stops
+    stops = rules.stops
     paren = LEADING_PAREN.match(text, end)  # 1.2万余台（套）：another unit, not the object
     end = paren.end() if paren else end
     i = end
@@ -90,18 +91,17 @@ def after(text: str, end: int) -> str | None:
         elif depth == 0 and (ch in CLAUSE_END or (ch in stops and _stop_at(text, i, stops))):
             break
         i += 1
-    return _clean(text[end:i]) if i < limit or i == len(text) else None
+    return _clean(text[end:i], rules) if i < limit or i == len(text) else None
 
 
-def before(text: str, start: int) -> str | None:
+def before(text: str, start: int, rules: ObjectRules) -> str | None:
     """The noun phrase right before a mention, back to the last stop."""
-    rules = _rules()
     lo = max(0, start - MAX_LEN)
     last_break = _CLAUSE_BREAK_BEFORE.search(text, lo, start)
     i = last_break.end() if last_break else lo
     parts = _split(text[i:start], rules.stops)  # chunk, stop, chunk, stop, ..., chunk
     for k in range(len(parts) - 1, -1, -2):
-        chunk = _clean(parts[k])
+        chunk = _clean(parts[k], rules)
         if not chunk or (k + 1 < len(parts) and parts[k + 1] in rules.verb_preps):
             continue
         if len(chunk) > 1:
@@ -109,11 +109,6 @@ def before(text: str, start: int) -> str | None:
         if k and chunk in rules.noun_suffixes:
             return parts[k - 1] + chunk
     return None
-
-
-def find_object(text: str, start: int, end: int) -> str | None:
-    """After the unit first (130多家企业), else before the number (企业40家)."""
-    return after(text, end) or before(text, start)
 
 
 def same_sentence(text: str, a: int, b: int) -> bool:

@@ -1,9 +1,10 @@
 """Imported by the forkserver that forks the worker processes, before it forks
-them: each worker then inherits the compiled scan instead of compiling it again."""
+them: each worker then inherits the compiled shipped rules instead of compiling
+them again (a run with ``--rules`` compiles its own once per worker)."""
 
 from contextlib import suppress
 
-from extractor.patterns import scanner
+from extractor.ruleset import default_ruleset
 
-with suppress(Exception):  # broken rules: the parent reports them, a worker compiles on use
-    scanner()
+with suppress(Exception):  # broken rules: the parent reports them
+    default_ruleset()

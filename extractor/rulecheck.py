@@ -1,19 +1,19 @@
 """Check the rule files before a run (``validate``) and run their examples (``check_examples``).
 
-``validate`` is cheap (parse, check, compile the scan pattern: a fraction of a
-second) and runs before any input is read. Running the examples extracts from
-every one of them, so it is a command of its own: ``zhstats rules check``.
+``validate`` is cheap (parse, check, compile: a fraction of a second) and runs
+before any input is read. Running the examples extracts from every one of
+them, so it is a command of its own: ``zhstats rules check``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any
 
-import regex
-
-from extractor.rules import RuleError, Rules, label, load_rules, rules_dir
+from extractor.rules import label
+from extractor.ruleset import Ruleset
 
 CHECKED = ("surface", "value", "lower", "upper", "approx", "qualifier", "unit", "dimension",
            "object")
@@ -28,40 +28,34 @@ class ExampleFailure:
     index: int
     text: str
     reason: str
+    folder: Path | None = None
 
     def __str__(self) -> str:
-        return f"{label(self.file, rules_dir())} [examples[{self.index}]] {self.text!r}: " \
+        return f"{label(self.file, self.folder)} [examples[{self.index}]] {self.text!r}: " \
                f"{self.reason}"
 
 
-def validate() -> Rules:
-    """The rules of ``rules_dir()``, parsed, checked and compiled; raises RuleError."""
-    rules = load_rules()
-    from extractor.patterns import scanner  # imported here: patterns reads no rule at import
-
-    try:
-        scanner()
-    except (regex.error, ValueError, TypeError, KeyError) as e:
-        raise RuleError("exclusions", "patterns",
-                        f"the scan pattern built from the rule files does not compile: {e}",
-                        rules_dir()) from None
-    return rules
+def validate(folder: str | Path | None = None) -> Ruleset:
+    """The rules of ``folder`` (default: the shipped ones), parsed, checked and
+    compiled; raises RuleError."""
+    return Ruleset.load(folder)
 
 
-def failing_examples() -> tuple[ExampleFailure, ...]:
-    """``validate()``, then the examples that fail (run once per process and rule set)."""
-    return _failures(validate().digest)
+def failing_examples(rules: Ruleset) -> tuple[ExampleFailure, ...]:
+    """The examples of ``rules`` that fail (run once per process and rule set)."""
+    return _failures(rules)
 
 
 @cache
-def _failures(digest: str) -> tuple[ExampleFailure, ...]:
-    return tuple(check_examples(load_rules()))
+def _failures(rules: Ruleset) -> tuple[ExampleFailure, ...]:
+    return tuple(check_examples(rules))
 
 
-def check_examples(rules: Rules) -> list[ExampleFailure]:
-    """Every example of every rule file that ``extract`` gets wrong."""
-    from extractor import extract
+def check_examples(rules: Ruleset) -> list[ExampleFailure]:
+    """Every example of every rule file that the extractor gets wrong."""
+    from extractor.engine import Extractor
 
+    extract = Extractor(rules).extract
     failures = []
     counters: dict[str, int] = {}
     for file, example in rules.examples():
@@ -72,7 +66,7 @@ def check_examples(rules: Rules) -> list[ExampleFailure]:
         except Exception as e:  # an example that makes the engine raise is a failure too
             reason = f"extract raised {type(e).__name__}: {e}"
         if reason:
-            failures.append(ExampleFailure(file, index, example["text"], reason))
+            failures.append(ExampleFailure(file, index, example["text"], reason, rules.folder))
     return failures
 
 

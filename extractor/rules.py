@@ -1,12 +1,14 @@
-"""Load and validate the rule files in ``rules/`` (TOML, data only)."""
+"""Read and validate the rule files of a folder (TOML, data only).
+
+``read_rule_files`` parses and shape-checks every file; ``Ruleset`` (in
+``extractor.ruleset``) compiles them. Nothing here reads the environment or
+caches: a rule folder is a value passed in.
+"""
 
 from __future__ import annotations
 
 import hashlib
-import os
 import tomllib
-from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +16,7 @@ import regex
 
 from extractor.mention import APPROX_FLAGS, DIMENSIONS
 
-RULE_FILES = ("numerals", "qualifiers", "units", "exclusions", "objects")
+RULE_FILES = ("numerals", "qualifiers", "units", "exclusions", "objects", "metadata")
 
 # Keys each rule file may hold at its top level; anything else is a typo.
 ALLOWED_KEYS = {
@@ -24,10 +26,9 @@ ALLOWED_KEYS = {
     "units": {"units", "options", "context", "ambiguous", "examples"},
     "exclusions": {"patterns", "words", "examples"},
     "objects": {"stops", "trim", "examples"},
+    "metadata": {"head", "date", "author", "outlet", "title", "fields"},
 }
 MEANINGS = {"about", "over", "under", "over_open", "exact"}
-RULES_ENV = "ZHSTATS_RULES"
-"""Environment variable naming another rule folder (``zhstats --rules DIR`` sets it)."""
 
 # What the code reads from each file. A dict with named keys is a table that
 # must have exactly those keys ("key?" optional); {str: T} is a table of any
@@ -58,7 +59,20 @@ SHAPES: dict[str, dict[str, Any]] = {
     "exclusions": {"patterns": {str: str}, "words": {"list": [str]}},
     "objects": {"stops": {"words": [str], "verb_preps": [str], "noun_suffixes": [str]},
                 "trim": {"chars": str}},
+    "metadata": {
+        "head": {"body_min_chars": int, "max_lines": int, "sentence_endings": str,
+                 "dateline_chars": int},
+        "date": {"patterns": [str]},
+        "author": {"markers": [str], "photo_markers": [str], "name": str,
+                   "name_separators": str, "name_stop_words": [str], "bracketed": str},
+        "outlet": {"patterns": [str]},
+        "title": {"subtitle_prefixes": [str], "boilerplate": [str],
+                  "boilerplate_patterns": [str], "max_chars": int},
+        "fields": {str: [str]},
+    },
 }
+ONE_CHARACTER = {"numerals": ("digits", "places", "magnitudes")}
+"""Tables whose keys the scanner reads as single characters."""
 EXCLUSION_LISTS = {"cn_digit": ["一"], "cn_num": ["一"], "units": ["个"]}
 """The named lists an exclusion pattern may use (stand-ins, to compile it alone)."""
 
@@ -73,22 +87,16 @@ class RuleError(ValueError):
 
 def label(file: str, folder: Path | None = None) -> str:
     """How messages name a rule file: ``rules/units.toml``, or its path in another folder."""
-    if folder is None or folder == _default_dir():
+    if folder is None or folder == default_dir():
         return f"rules/{file}.toml"
     return str(folder / f"{file}.toml")
 
 
-def _default_dir() -> Path:
+def default_dir() -> Path:
+    """The shipped rule folder: the one inside the wheel, or ``rules/`` of a checkout."""
     here = Path(__file__).resolve().parent
     packaged = here / "rules"
     return packaged if packaged.is_dir() else here.parent / "rules"
-
-
-def rules_dir() -> Path:
-    """The rule folder: ``$ZHSTATS_RULES`` if set, else the one shipped inside the
-    wheel, or ``rules/`` of a checkout."""
-    other = os.environ.get(RULES_ENV)
-    return Path(other) if other else _default_dir()
 
 
 _TYPE_NAMES = {str: "text", int: "an integer", float: "a number", dict: "a table"}
@@ -133,20 +141,6 @@ def _kind(value: Any) -> str:
             list: "a list", dict: "a table"}.get(type(value), type(value).__name__)
 
 
-@dataclass(frozen=True)
-class Rules:
-    """All rule files, parsed and checked."""
-
-    raw: dict[str, dict[str, Any]]
-    digest: str
-    units: dict[str, str] = field(repr=False)
-    arabic_only: frozenset[str] = field(repr=False)
-
-    def examples(self) -> list[tuple[str, dict[str, Any]]]:
-        """Every example of every rule file, as (file, example)."""
-        return [(name, ex) for name, data in self.raw.items() for ex in data.get("examples", [])]
-
-
 def _check(name: str, data: dict[str, Any]) -> None:
     unknown = set(data) - ALLOWED_KEYS[name]
     if unknown:
@@ -189,30 +183,31 @@ def _check(name: str, data: dict[str, Any]) -> None:
     for key in SHAPES[name]:
         if not key.endswith("?") and key not in data:
             raise RuleError(name, key, "missing")
+    for key in ONE_CHARACTER.get(name, ()):
+        for word in data[key]:
+            if len(word) != 1:
+                raise RuleError(name, f"{key}.{word}", "must be one character")
 
 
-@cache
-def load_rules(folder: str | None = None) -> Rules:
-    """Parse every rule file once; raise RuleError on the first broken one."""
-    base = Path(folder) if folder else rules_dir()
+def read_rule_files(folder: Path) -> tuple[dict[str, dict[str, Any]], str]:
+    """Every rule file of ``folder`` parsed and shape-checked, and one digest of them
+    all; raise RuleError on the first broken one."""
     raw: dict[str, dict[str, Any]] = {}
     sha = hashlib.sha256()
     for name in RULE_FILES:
-        path = base / f"{name}.toml"
+        path = folder / f"{name}.toml"
         try:
             blob = path.read_bytes()
         except OSError as exc:
-            raise RuleError(name, "-", f"cannot read: {exc.strerror}", base) from exc
+            raise RuleError(name, "-", f"cannot read: {exc.strerror}", folder) from exc
         try:
             data = tomllib.loads(blob.decode("utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise RuleError(name, "-", f"not valid TOML: {exc}", base) from exc
+            raise RuleError(name, "-", f"not valid TOML: {exc}", folder) from exc
         try:
             _check(name, data)
         except RuleError as exc:
-            raise RuleError(name, exc.key, exc.reason, base) from None
+            raise RuleError(name, exc.key, exc.reason, folder) from None
         raw[name] = data
         sha.update(name.encode() + b"\0" + blob)
-    units = dict(raw["units"]["units"])
-    arabic_only = frozenset(raw["units"].get("options", {}).get("arabic_only", []))
-    return Rules(raw=raw, digest=sha.hexdigest(), units=units, arabic_only=arabic_only)
+    return raw, sha.hexdigest()

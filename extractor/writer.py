@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ctypes
 import errno
-import hashlib
 import json
 import os
 import re
@@ -29,7 +28,6 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from extractor.readers import ErrorRow
-from extractor.rules import rules_dir
 from extractor.schema import (
     ARTICLES,
     ERRORS,
@@ -58,22 +56,14 @@ class OutputError(Exception):
     """The output folder cannot be used (a usage error, raised before any work)."""
 
 
-def rules_digest(folder: Path | None = None) -> str:
-    """SHA-256 over the bytes of the ``*.toml`` rule files, taken in sorted name order."""
-    digest = hashlib.sha256()
-    for path in sorted((folder or rules_dir()).glob("*.toml")):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def dataset_metadata() -> dict[str, str]:
+def dataset_metadata(rules_digest: str) -> dict[str, str]:
     """The key-value metadata every table of a dataset written now carries."""
     from extractor import __version__
 
     return {
         "zhstats.schema_version": SCHEMA_VERSION,
         "zhstats.version": __version__,
-        "zhstats.rules_digest": rules_digest(),
+        "zhstats.rules_digest": rules_digest,
         "zhstats.created_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
 
@@ -152,12 +142,17 @@ class DatasetWriter:
         name: str,
         append: bool = False,
         reread: Iterable[str] = (),
+        rules_digest: str | None = None,
     ) -> None:
         self.out = out
         self.name = name
         self.append = append
         self.reread = frozenset(reread)
-        self.metadata = dataset_metadata()
+        if rules_digest is None:
+            from extractor.ruleset import default_ruleset
+
+            rules_digest = default_ruleset().digest
+        self.metadata = dataset_metadata(rules_digest)
         self.counts = WriteCounts()
         self.tmp = out.parent / f".{out.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
         self._writers: dict[str, pq.ParquetWriter] = {}

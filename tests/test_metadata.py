@@ -20,7 +20,7 @@ from extractor.metadata import (
     from_text,
     parse_date,
 )
-from extractor.rules import rules_dir
+from extractor.rules import default_dir
 
 SEED = Path(__file__).parent / "data" / "seed" / "quality-month-2025-09-15.txt"
 BODY = ("记者从市市场监管局获悉，今年前三季度，全市新增各类市场主体2.3万户，同比增长8.6%，"
@@ -39,7 +39,7 @@ def test_seed_article() -> None:
 
 
 def test_rule_file_is_data() -> None:
-    data = tomllib.loads((rules_dir() / "metadata.toml").read_text(encoding="utf-8"))
+    data = tomllib.loads((default_dir() / "metadata.toml").read_text(encoding="utf-8"))
     assert {"head", "date", "author", "outlet", "title", "fields"} <= set(data)
     for pattern in data["date"]["patterns"]:
         assert {"y", "m", "d"} <= set(re.compile(pattern).groupindex)
@@ -49,10 +49,9 @@ def test_rule_file_is_data() -> None:
 
 
 def test_rules_come_from_the_file_not_the_code(tmp_path: Path) -> None:
-    text = (rules_dir() / "metadata.toml").read_text(encoding="utf-8")
+    text = (default_dir() / "metadata.toml").read_text(encoding="utf-8")
     text = text.replace('"本报特约记者",', '"本报特约记者", "主笔",')
-    (tmp_path / "metadata.toml").write_text(text, encoding="utf-8")
-    custom = MetadataRules.from_toml(tmp_path / "metadata.toml")
+    custom = MetadataRules.from_rules(tomllib.loads(text))
     article = f"标题\n主笔 钱七\n{BODY}"
     assert from_text(article).author is None
     assert from_text(article, custom).author == "钱七"

@@ -15,18 +15,17 @@ import random
 import subprocess
 import sys
 import time
-from functools import cache
 from pathlib import Path
 
 import pytest
-import regex
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from legacy_scan import legacy_scan
 
 from extractor import APPROX_FLAGS, DIMENSIONS, Mention, extract
-from extractor.engine import _squeeze, scan
-from extractor.patterns import _lists, fold, scanner
-from extractor.rules import load_rules
+from extractor.lexicon import fold
+from extractor.ruleset import default_ruleset
+from extractor.scanner import squeeze
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = 2000
@@ -38,7 +37,7 @@ PROPERTY = settings(max_examples=EXAMPLES, deadline=None,
 def vocabulary() -> list[str]:
     """The words of the rule files (numerals, qualifiers, units, …) and characters that
     sit in and around numbers in real text, including marks that should not."""
-    r = load_rules().raw
+    r = default_ruleset().raw
     num, q = r["numerals"], r["qualifiers"]
     words = {
         *num["digits"], *num["places"], *num["magnitudes"], *num["points"]["words"],
@@ -103,40 +102,28 @@ def test_text_from_the_rule_vocabularies(text: str) -> None:
     check(text, extract(text))
 
 
-@cache
-def one_alternation() -> regex.Pattern[str]:
-    """The scan as one alternation (each exclusion, then the mention): what the merged
-    searches of ``engine.scan`` must equal."""
-    sc = scanner()
-    alts = [f"(?P<x{k}>{p.pattern})" for k, (_, p) in enumerate(sc.exclusions)]
-    return regex.compile("|".join([*alts, f"(?P<m>{sc.mention.pattern})"]), regex.V0,
-                         ignore_unused=True, **_lists(load_rules()))
+def spans(text: str) -> list[tuple[str | None, tuple[int, int]]]:
+    """(exclusion name or None, span in the scanned text) of every hit of the scan."""
+    return [(hit.name, hit.scanned) for hit in default_ruleset().scanner.scan(text)]
 
 
-def reference_scan(text: str) -> list[tuple[str | None, tuple[int, int]]]:
-    names = [name for name, _ in scanner().exclusions]
-    folded, _ = _squeeze(fold(text))
-    out = []
-    for m in one_alternation().finditer(folded):
-        k = next((k for k in range(len(names)) if m.start(f"x{k}") >= 0), None)
-        out.append((None if k is None else names[k], m.span()))
-    return out
+def reference(text: str) -> list[tuple[str | None, tuple[int, int]]]:
+    return legacy_scan(squeeze(fold(text))[0])
 
 
 @PROPERTY
 @given(st.one_of(VOCAB_TEXT, ANY_TEXT))
-def test_merged_scan_is_one_alternation(text: str) -> None:
-    assert [(name, m.span()) for name, m, *_ in scan(text)] == reference_scan(text)
+def test_scan_finds_what_the_old_alternation_found(text: str) -> None:
+    assert spans(text) == reference(text)
 
 
-def test_merged_scan_is_one_alternation_on_the_corpora() -> None:
-    texts = [ex["text"] for _, ex in load_rules().examples()]
+def test_scan_finds_what_the_old_alternation_found_on_the_corpora() -> None:
+    texts = [ex["text"] for _, ex in default_ruleset().examples()]
     for line in (ROOT / "tests" / "data" / "dev_gold.jsonl").read_text("utf-8").splitlines():
         texts.append(json.loads(line)["text"])
     texts.append((ROOT / "tests" / "data" / "seed" / "quality-month-2025-09-15.txt")
                  .read_text("utf-8"))
-    mismatched = [t[:40] for t in texts
-                  if [(name, m.span()) for name, m, *_ in scan(t)] != reference_scan(t)]
+    mismatched = [t[:40] for t in texts if spans(t) != reference(t)]
     assert not mismatched and len(texts) > 780
 
 

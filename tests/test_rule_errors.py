@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from extractor.rules import RULE_FILES, RuleError, load_rules, rules_dir
+from extractor.rules import RULE_FILES, RuleError, default_dir
+from extractor.ruleset import Ruleset, default_ruleset
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,14 +56,20 @@ BROKEN: dict[str, tuple[str, Edit, str, str]] = {
     "pattern matches nothing": ("exclusions", _sub(r"^wanfen = '万分\(\?!之\)'",
                                                    "wanfen = '(?:万分)?'"),
                                 "patterns.wanfen", "matches the empty string"),
+    "metadata typo": ("metadata", _sub(r"^max_lines = ", "max_line = "), "head.max_line",
+                      "unknown key"),
+    "metadata unknown table": ("metadata", _sub(r"^max_chars = 60", "max_chars = 60\n\n[oops]"),
+                             "oops", "unknown key"),
+    "two-character digit": ("numerals", _sub(r'^"一" = 1', '"一一" = 1'), "digits.一一",
+                            "must be one character"),
 }
 
 
 def broken_rules(folder: Path, file: str, edit: Edit) -> Path:
     """A copy of the shipped rules with ``file`` edited."""
     folder.mkdir(parents=True, exist_ok=True)
-    for name in (p.name for p in rules_dir().glob("*.toml")):
-        shutil.copyfile(rules_dir() / name, folder / name)
+    for name in (p.name for p in default_dir().glob("*.toml")):
+        shutil.copyfile(default_dir() / name, folder / name)
     path = folder / f"{file}.toml"
     text = edit(path.read_text(encoding="utf-8"))
     path.write_bytes(text.encode("utf-8", "surrogateescape"))
@@ -83,7 +90,7 @@ def test_load_names_file_key_and_reason(tmp_path: Path, case: str) -> None:
     file, edit, key, reason = BROKEN[case]
     folder = broken_rules(tmp_path / "rules", file, edit)
     with pytest.raises(RuleError) as caught:
-        load_rules(str(folder))
+        Ruleset.load(folder)
     e = caught.value
     assert (e.file, e.key) == (file, key), str(e)
     assert reason in e.reason
@@ -91,7 +98,7 @@ def test_load_names_file_key_and_reason(tmp_path: Path, case: str) -> None:
 
 
 def test_the_shipped_rules_load() -> None:
-    assert {name for name, _ in load_rules().examples()} <= set(RULE_FILES)
+    assert {name for name, _ in default_ruleset().examples()} <= set(RULE_FILES)
 
 
 @pytest.mark.parametrize("case", ["bad TOML", "missing table", "pattern does not compile"])
@@ -139,7 +146,7 @@ def test_a_failing_example_stops_a_run(tmp_path: Path) -> None:
 def test_rules_check(tmp_path: Path) -> None:
     result = zhstats("rules", "check", cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert re.search(r"5 rule files, \d+ examples, all pass", result.stdout)
+    assert re.search(r"rules: \d+ rule files, \d+ examples, all pass", result.stdout)
 
     failing = failing_example(tmp_path / "failing")
     result = zhstats("rules", "check", str(failing), cwd=tmp_path)

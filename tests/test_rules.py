@@ -7,11 +7,12 @@ import tomllib
 import pytest
 import regex
 
-from extractor import extract
-from extractor.patterns import fold, scanner
-from extractor.rules import RULE_FILES, RuleError, load_rules, rules_dir
+from extractor import Extractor, extract
+from extractor.lexicon import fold
+from extractor.rules import RULE_FILES, RuleError, default_dir
+from extractor.ruleset import Ruleset, default_ruleset
 
-RULES = load_rules()
+RULES = default_ruleset()
 EXAMPLES = RULES.examples()
 CHECKED = ("surface", "value", "lower", "upper", "approx", "qualifier", "unit", "dimension",
            "object")
@@ -59,7 +60,7 @@ def test_enough_examples() -> None:
 
 def test_every_rule_file_parses() -> None:
     for name in RULE_FILES:
-        with open(rules_dir() / f"{name}.toml", "rb") as fh:
+        with open(default_dir() / f"{name}.toml", "rb") as fh:
             assert tomllib.load(fh)
 
 
@@ -69,32 +70,44 @@ def test_every_exclusion_pattern_compiles_alone() -> None:
         assert regex.compile(source, ignore_unused=True, **lists), name
 
 
-def test_scanner_compiles_once() -> None:
-    assert scanner() is scanner()
+def test_shipped_rules_compile_once() -> None:
+    assert default_ruleset() is default_ruleset()
+
+
+def test_two_rule_sets_in_one_process(tmp_path) -> None:
+    for name in RULE_FILES:
+        (tmp_path / f"{name}.toml").write_bytes((default_dir() / f"{name}.toml").read_bytes())
+    units = tmp_path / "units.toml"
+    units.write_text(units.read_text(encoding="utf-8").replace(
+        '[units]\n', '[units]\n"篓" = "count"\n', 1), encoding="utf-8")
+    other = Ruleset.load(tmp_path)
+    assert other.digest != default_ruleset().digest
+    assert [m.unit for m in Extractor(other).extract("收了3篓")] == ["篓"]
+    assert [m.unit for m in extract("收了3篓")] == [None]
 
 
 def test_units_have_one_dimension_unless_ambiguous() -> None:
     ambiguous = RULES.raw["units"]["ambiguous"]
     folded: dict[str, str] = {}
-    for unit, dim in RULES.units.items():
+    for unit, dim in RULES.raw["units"]["units"].items():
         key = fold(unit)
         if key in folded and folded[key] != dim:
             assert unit in ambiguous, f"{unit} has two dimensions"
         folded[key] = dim
     for unit, dims in ambiguous.items():
-        assert RULES.units[unit] == dims[0]
+        assert RULES.raw["units"]["units"][unit] == dims[0]
 
 
 def test_at_least_250_units() -> None:
-    assert len(RULES.units) >= 250
+    assert len(RULES.raw["units"]["units"]) >= 250
 
 
 def test_broken_rule_file_is_reported_with_file_and_key(tmp_path) -> None:
     for name in RULE_FILES:
-        (tmp_path / f"{name}.toml").write_bytes((rules_dir() / f"{name}.toml").read_bytes())
+        (tmp_path / f"{name}.toml").write_bytes((default_dir() / f"{name}.toml").read_bytes())
     (tmp_path / "units.toml").write_text('[units]\n"家" = "counts"\n', encoding="utf-8")
     with pytest.raises(RuleError, match=r"units.toml \[units.家\]: unknown dimension"):
-        load_rules(str(tmp_path))
+        Ruleset.load(tmp_path)
     (tmp_path / "units.toml").write_text("[units\n", encoding="utf-8")
     with pytest.raises(RuleError, match="not valid TOML"):
-        load_rules(str(tmp_path))
+        Ruleset.load(tmp_path)

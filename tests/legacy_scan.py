@@ -1,59 +1,20 @@
-"""Compile the rule files into the scan patterns (``regex`` named lists).
+"""The scan of the engine before its redesign, kept only as a test oracle.
 
-Word lists become ``\\L<name>`` named lists, so longest-first ordering and
-escaping are the library's job. Fragments are composed by name; every
-repetition is possessive or bounded, so no input makes the scan backtrack.
-Each exclusion is one pattern and the mention is one pattern: a pattern that
-opens with a known set of characters is searched far faster alone than as a
-branch of one big alternation. ``engine.scan`` merges their matches.
+It compiled the rule files into one ``regex`` alternation (each exclusion,
+then one mention pattern). ``tests/test_scanner.py`` checks that the two-phase
+scanner finds the same spans on generated text; the recorded output of the old
+engine (``tests/data/legacy/``) checks every field on the corpora.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import regex
 
-from extractor.rules import Rules, load_rules
-
-Pattern = regex.Pattern[str] | re.Pattern[str]
-
-
-@cache
-def fold_table() -> dict[int, str]:
-    """NFKC for every BMP character whose NFKC form is one character.
-
-    Folding through this table keeps string length, so offsets in the folded
-    text are offsets in the original (full-width digits, ，％～ and so on).
-    """
-    table = {}
-    for code in range(0x80, 0x10000):
-        ch = chr(code)
-        folded = unicodedata.normalize("NFKC", ch)
-        if folded != ch and len(folded) == 1:
-            table[code] = folded
-    return table
-
-
-def fold(text: str) -> str:
-    """Length-preserving NFKC fold of ``text``."""
-    return text.translate(fold_table())
-
-
-@dataclass(frozen=True)
-class Scanner:
-    """The compiled scan: every exclusion pattern by name, then the mention pattern.
-
-    Read together they act as one alternation with the exclusions first: the
-    leftmost match wins, and at one start an exclusion wins over a mention and
-    an earlier exclusion over a later one (``engine.scan``).
-    """
-
-    exclusions: tuple[tuple[str, Pattern], ...]
-    mention: regex.Pattern[str]
+from extractor.lexicon import fold
+from extractor.ruleset import default_ruleset
 
 
 def _fold_keys(words) -> list[str]:
@@ -66,7 +27,7 @@ def _first_chars(words) -> str:
     return "[" + "".join(regex.escape(c) for c in sorted({fold(w)[0] for w in words})) + "]"
 
 
-def _fragments(r: Rules) -> dict[str, str]:
+def _fragments(r: Any) -> dict[str, str]:
     """Named regex fragments, composed into larger ones by name."""
     lists = _lists(r)
     num_first = _first_chars([*"0123456789", *lists["cn_num"]])
@@ -133,22 +94,23 @@ def _fragments(r: Rules) -> dict[str, str]:
     return f
 
 
-def _lists(r: Rules) -> dict[str, list[str]]:
+def _lists(r: Any) -> dict[str, list[str]]:
     num = r.raw["numerals"]
     q = r.raw["qualifiers"]
     mags = num["magnitudes"]
     opts = r.raw["units"]["options"]
     subunits = opts["subunits"]
     return {
-        "units": _fold_keys(r.units),
-        "currencies": _fold_keys(u for u, dim in r.units.items() if dim == "currency"),
+        "units": _fold_keys(r.raw["units"]["units"]),
+        "currencies": _fold_keys(u for u, dim in r.raw["units"]["units"].items()
+                                 if dim == "currency"),
         "subunit_of": _fold_keys(opts["subunit_of"]),
         "sub_tenth": _fold_keys(k for k, v in subunits.items() if v == 0.1),
         "sub_hundredth": _fold_keys(k for k, v in subunits.items() if v == 0.01),
         "mag": _fold_keys(mags),
         "cn_digit": list(num["digits"]),
-        "cn_digit_free": [d for d in num["digits"] if d not in r.units],
-        "cn_digit_unit": [d for d in num["digits"] if d in r.units],
+        "cn_digit_free": [d for d in num["digits"] if d not in r.raw["units"]["units"]],
+        "cn_digit_unit": [d for d in num["digits"] if d in r.raw["units"]["units"]],
         "negative": _fold_keys(num["multipliers"]["negative"]),
         "mixed": [num["fractions"]["mixed"]],
         "inclusive": _fold_keys(q["post_options"]["inclusive"]),
@@ -189,21 +151,27 @@ def _classes(source: str, lists: dict[str, list[str]]) -> str:
 
 
 @cache
-def scanner() -> Scanner:
-    """The compiled scan patterns (built once per process; each exclusion pattern
-    was already checked to compile when the rules were loaded)."""
-    r = load_rules()
+def one_alternation() -> tuple[regex.Pattern[str], tuple[str, ...]]:
+    """The old scan as one alternation (each exclusion, then the mention), and the
+    exclusion names in order."""
+    r = default_ruleset()
     lists = _lists(r)
-
-    def compile_(source: str) -> regex.Pattern[str]:
-        source = _classes(source, lists)
-        used = {k: v for k, v in lists.items() if f"\\L<{k}>" in source}
-        return regex.compile(source, regex.V0, **used)
-
-    compiled: list[tuple[str, Pattern]] = [
-        (name, compile_(source)) for name, source in r.raw["exclusions"]["patterns"].items()]
-    # the word list as a plain alternation, longest first: the same matches as a
-    # named list, and the stdlib engine searches it three times faster
+    patterns = r.raw["exclusions"]["patterns"]
     words = sorted(lists["excl_words"], key=lambda w: (-len(w), w))
-    compiled.append(("words", re.compile("|".join(map(re.escape, words)))))
-    return Scanner(exclusions=tuple(compiled), mention=compile_(_fragments(r)["mention"]))
+    sources = [*patterns.values(), "|".join(map(regex.escape, words))]
+    names = (*patterns, "words")
+    alts = [f"(?P<x{k}>{src})" for k, src in enumerate(sources)]
+    source = _classes("|".join([*alts, f"(?P<m>{_fragments(r)['mention']})"]), lists)
+    return regex.compile(source, regex.V0, ignore_unused=True, **lists), names
+
+
+def legacy_scan(folded: str) -> list[tuple[str | None, tuple[int, int]]]:
+    """(exclusion name or None for a mention, span) of every match of the old scan."""
+    pattern, names = one_alternation()
+    out = []
+    for m in pattern.finditer(folded):
+        if m.end() == m.start():
+            continue
+        k = next((k for k in range(len(names)) if m.start(f"x{k}") >= 0), None)
+        out.append((None if k is None else names[k], m.span()))
+    return out

@@ -1,0 +1,199 @@
+"""The exclusions of ``rules/exclusions.toml``, compiled for the two-phase scan.
+
+An exclusion can only start at a character of its *first set*, derived here
+from the pattern itself (its parse tree). One that can only start on a numeral
+(a digit, a Chinese numeral) is tried where the scan stands on a numeral run:
+all of those are one alternation, in rule-file order, matched at that position.
+The others (one that opens with 第, a Latin letter, a quote, a word) are
+searched over the text, each on its own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from re import _constants as sre  # type: ignore[attr-defined]
+from re import _parser as sre_parse  # type: ignore[attr-defined]
+from typing import Any
+
+import regex
+
+ASCII_DIGITS = frozenset("0123456789")
+SPACES = frozenset(" \t\n\r\f\v\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2028\u2029\u202f\u205f"
+                   "\u3000" + "".join(chr(c) for c in range(0x2000, 0x200B)))
+ANY = None  # a first set that may be any character
+
+
+def expand_lists(source: str, lists: dict[str, Iterable[str]]) -> str:
+    r"""``\L<name>`` replaced by an alternation of its words, longest first."""
+    for name, words in lists.items():
+        alternation = "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
+        source = source.replace(f"\\L<{name}>", f"(?:{alternation})")
+    return source
+
+
+def first_set(source: str) -> frozenset[str] | None:
+    """The characters a match of ``source`` can start with, or None when that may be
+    any character (or the pattern is beyond what this reads)."""
+    try:
+        tree = sre_parse.parse(source)
+    except (re.error, ValueError, TypeError, OverflowError):
+        return ANY
+    chars, nullable = _first(list(tree))
+    return ANY if nullable else chars
+
+
+def follow_set(source: str, run: frozenset[str]) -> frozenset[str] | None:
+    """The characters that can stand right after the run of ``run`` characters a
+    match of ``source`` opens with, or None when that is not known (the pattern
+    may end inside the run, or go on with a run character).
+
+    The pattern's leading parts that only take run characters are skipped; what
+    follows must then start on a character outside the run.
+    """
+    try:
+        items = list(sre_parse.parse(source))
+    except (re.error, ValueError, TypeError, OverflowError):
+        return ANY
+    k = 0
+    while k < len(items):
+        got, _ = _item(*items[k])
+        if got is ANY or not got <= run:
+            break
+        k += 1
+    if k == 0:
+        return ANY
+    rest, nullable = _first(items[k:])
+    if rest is ANY or nullable or rest & run:
+        return ANY
+    return rest
+
+
+def _first(items: list[Any]) -> tuple[frozenset[str] | None, bool]:
+    """(first set, can the sequence match empty) of a parsed sequence."""
+    out: set[str] = set()
+    for op, arg in items:
+        got, nullable = _item(op, arg)
+        if got is ANY:
+            return ANY, False
+        out |= got
+        if not nullable:
+            return frozenset(out), False
+    return frozenset(out), True
+
+
+def _item(op: Any, arg: Any) -> tuple[frozenset[str] | None, bool]:
+    if op is sre.LITERAL:
+        return frozenset(chr(arg)), False
+    if op is sre.IN:
+        return _in(arg), False
+    if op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):
+        return frozenset(), True  # zero-width
+    if op is sre.SUBPATTERN:
+        return _first(list(arg[-1]))
+    if op is sre.ATOMIC_GROUP:
+        return _first(list(arg))
+    if op is sre.BRANCH:
+        out: set[str] = set()
+        nullable = False
+        for branch in arg[1]:
+            got, empty = _first(list(branch))
+            if got is ANY:
+                return ANY, False
+            out |= got
+            nullable |= empty
+        return frozenset(out), nullable
+    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+        low, _, body = arg
+        got, empty = _first(list(body))
+        return got, empty or low == 0
+    return ANY, False  # ANY, NOT_LITERAL, CATEGORY, GROUPREF, ...
+
+
+def _in(items: list[Any]) -> frozenset[str] | None:
+    out: set[str] = set()
+    for op, arg in items:
+        if op is sre.LITERAL:
+            out.add(chr(arg))
+        elif op is sre.RANGE:
+            if arg[1] - arg[0] > 0x2000:
+                return ANY
+            out.update(chr(c) for c in range(arg[0], arg[1] + 1))
+        elif op is sre.CATEGORY and arg is sre.CATEGORY_DIGIT:
+            out |= ASCII_DIGITS
+        elif op is sre.CATEGORY and arg is sre.CATEGORY_SPACE:
+            out |= SPACES
+        else:
+            return ANY  # NEGATE, other categories
+    return frozenset(out)
+
+
+RunEntry = tuple[int, str, Any, frozenset[str] | None]
+"""(rank, name, compiled pattern, follow set) of an exclusion tried at numeral runs."""
+
+
+@dataclass(frozen=True)
+class Exclusions:
+    """The compiled exclusions: tried at numeral runs, or searched."""
+
+    by_first: dict[str, tuple[RunEntry, ...]]
+    """Exclusions tried at a run, by the character they can start with, in rank order."""
+    words: dict[tuple[str, str | None], tuple[str, ...]]
+    """Exclusion words that open on a numeral, by (first character, the character
+    after their numeral run, or None when the word is all numerals), longest first."""
+    words_rank: int
+    run_end: re.Pattern[str]
+    searched: tuple[tuple[int, str, Any], ...]
+    """(rank, name, compiled pattern) of the exclusions searched over the text."""
+
+    @classmethod
+    def compile(cls, patterns: dict[str, str], words: list[str],
+                lists: dict[str, list[str]], run_chars: frozenset[str]) -> Exclusions:
+        """Split and compile; ``lists`` are the named lists a pattern may use."""
+        by_first: dict[str, list[RunEntry]] = {}
+        searched: list[tuple[int, str, Any]] = []
+        for rank, (name, src) in enumerate(patterns.items()):
+            used = {k: v for k, v in lists.items() if f"\\L<{k}>" in src}
+            compiled = regex.compile(src, regex.V0, **used)
+            expanded = expand_lists(src, lists)
+            firsts = first_set(expanded)
+            if firsts is not ANY and firsts and firsts <= run_chars:
+                entry = (rank, name, compiled, follow_set(expanded, run_chars))
+                for c in firsts:
+                    by_first.setdefault(c, []).append(entry)
+            else:
+                searched.append((rank, name, compiled))
+        words_rank = len(patterns)
+        by_word: dict[tuple[str, str | None], list[str]] = {}
+        other_words = []
+        for w in sorted(set(words), key=lambda w: (-len(w), w)):
+            if w[0] not in run_chars:
+                other_words.append(w)
+                continue
+            n = next((k for k, c in enumerate(w) if c not in run_chars), None)
+            by_word.setdefault((w[0], None if n is None else w[n]), []).append(w)
+        if other_words:  # one plain alternation: the stdlib engine searches it fast
+            searched.append((words_rank, "words",
+                             re.compile("|".join(re.escape(w) for w in other_words))))
+        run_end = re.compile("[" + "".join(re.escape(c) for c in sorted(run_chars)) + "]*")
+        return cls({c: tuple(es) for c, es in by_first.items()},
+                   {k: tuple(ws) for k, ws in by_word.items()}, words_rank, run_end,
+                   tuple(searched))
+
+    def at(self, text: str, i: int) -> tuple[int, str, int] | None:
+        """(rank, name, end) of the first exclusion (in rank order) matching at ``i``."""
+        c = text[i]
+        q = self.run_end.match(text, i).end()  # type: ignore[union-attr]
+        after = text[q:q + 1]
+        for rank, name, pattern, follow in self.by_first.get(c, ()):
+            if follow is not None and after not in follow:
+                continue
+            m = pattern.match(text, i)
+            if m is not None and m.end() > i:
+                return rank, name, m.end()
+        words = self.words.get((c, after), ()) + self.words.get((c, None), ())
+        for w in sorted(words, key=len, reverse=True) if len(words) > 1 else words:
+            if text.startswith(w, i):
+                return self.words_rank, "words", i + len(w)
+        return None

@@ -1,0 +1,168 @@
+"""The scan of a text: every mention and every exclusion, leftmost first.
+
+Phase one finds the runs of characters a mention can start with (digits,
+Chinese numerals, the first characters of the other forms) with one small
+pattern. Phase two reads a mention at each run with the grammar (and at a
+pre-qualifier or sign just before it), and tries the exclusions that open on
+a numeral there. Exclusions that open otherwise are searched over the text.
+All are merged as one alternation would take them: the leftmost wins, at one
+start an exclusion wins over a mention (and an earlier exclusion over a later
+one), and the scan goes on after the winner.
+"""
+
+from __future__ import annotations
+
+import heapq
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import regex
+
+from extractor.exclusions import Exclusions
+from extractor.forms import FORMS
+from extractor.grammar import DIGITS, Grammar, Match
+from extractor.lexicon import Lexicon, fold
+
+SPACES = regex.compile(r"(?<=\p{Han}) ++(?=[\p{Han}0-9])|(?<=[0-9%]) ++(?=\p{Han})")
+MENTION_RANK = 1 << 30
+"""Mentions rank after every exclusion at the same start."""
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One winner of the scan: an exclusion (``name``) or a mention (``match``).
+
+    ``start``/``end`` are offsets in the text; ``match`` offsets are in the
+    scanned (folded, squeezed) text ``scanned``.
+    """
+
+    start: int
+    end: int
+    name: str | None
+    match: Match | None
+    surface: str
+    """The scanned text of the hit (folded)."""
+    scanned: tuple[int, int]
+    """The hit's span in the scanned text."""
+
+
+def squeeze(folded: str) -> tuple[str, list[int] | None]:
+    """Drop the spaces next to Chinese characters (1000 万, 百分之 2, 三千 九百: text
+    pasted from PDFs and tables), with the map from squeezed back to text offsets."""
+    if " " not in folded:
+        return folded, None
+    parts, index, pos = [], [], 0
+    for m in SPACES.finditer(folded):
+        parts.append(folded[pos:m.start()])
+        index.extend(range(pos, m.start()))
+        pos = m.end()
+    parts.append(folded[pos:])
+    index.extend(range(pos, len(folded) + 1))
+    return "".join(parts), index
+
+
+class Scanner:
+    """The compiled two-phase scan of one rule set."""
+
+    def __init__(self, lex: Lexicon, grammar: Grammar, exclusions: Exclusions) -> None:
+        self.lex = lex
+        self.grammar = grammar
+        self.exclusions = exclusions
+        starters = frozenset().union(*(first for _, first in grammar.forms))
+        singles = sorted(c for c in starters)
+        self.runs = re.compile("[" + "".join(re.escape(c) for c in singles) + "]+")
+        self.run_chars = DIGITS | lex.cn_num
+        pre_last = {w[-1] for w in lex.pre_q.words}
+        sign_last = {w[-1] for w in lex.negative.words}
+        self.lead_last = frozenset(pre_last | sign_last)
+        self.forms = FORMS
+
+    def _lead_starts(self, t: str, p: int, pos: int) -> list[int]:
+        """Starts before ``p`` of a pre-qualifier and/or sign that ends at ``p``."""
+        if not p or t[p - 1] not in self.lead_last:
+            return []
+        lex = self.lex
+        starts: set[int] = set()
+        for sign in lex.negative.ending_at(t, p, pos):
+            q = p - len(sign)
+            starts.add(q)
+            starts.update(q - len(w) for w in lex.pre_q.ending_at(t, q, pos))
+        starts.update(p - len(w) for w in lex.pre_q.ending_at(t, p, pos))
+        return sorted(s for s in starts if s >= pos)
+
+    def _candidate(self, t: str, runs: list[tuple[int, int]], cursor: list[int],
+                   pos: int) -> tuple[int, int, str | None, Match | None, int] | None:
+        """The leftmost mention or numeral-run exclusion starting at or after ``pos``:
+        (start, end, exclusion name or None, match, rank)."""
+        grammar, exclusions, run_chars = self.grammar, self.exclusions, self.run_chars
+        k = cursor[0]
+        while k < len(runs):
+            a, b = runs[k]
+            if b <= pos:
+                k += 1
+                continue
+            cursor[0] = k
+            p = max(a, pos)
+            while p < b:
+                c = t[p]
+                inside = p > a and c in DIGITS and t[p - 1] in DIGITS
+                if not inside:  # no mention opens inside a run of digits
+                    for s in self._lead_starts(t, p, pos):
+                        m = grammar.match(t, s)
+                        if m is not None:
+                            return s, m.end, None, m, MENTION_RANK
+                if c in run_chars:
+                    x = exclusions.at(t, p)
+                    if x is not None:
+                        return p, x[2], x[1], None, x[0]
+                if inside:
+                    p += 1
+                    continue
+                m = grammar.match(t, p)
+                if m is not None:
+                    return p, m.end, None, m, MENTION_RANK
+                p += 1
+            k += 1
+        cursor[0] = k
+        return None
+
+    def scan(self, text: str) -> Iterator[Hit]:
+        """Every winner of the scan over ``text``, in text order."""
+        t, index = squeeze(fold(text))
+        runs = [m.span() for m in self.runs.finditer(t)]
+        heap: list[tuple[int, int, int, str, object]] = []
+        for rank, name, pattern in self.exclusions.searched:
+            m = pattern.search(t)
+            if m is not None:
+                heap.append((m.start(), rank, m.end(), name, pattern))
+        heapq.heapify(heap)
+        cursor = [0]
+        pos = 0
+        cand = None
+        while True:
+            if cand is None or cand[0] < pos:
+                cand = self._candidate(t, runs, cursor, pos)
+            while heap and (heap[0][0] < pos or heap[0][2] == heap[0][0]):
+                start, rank, end, name, pattern = heap[0]
+                m = pattern.search(t, max(pos, start + 1) if end == start else pos)  # type: ignore[attr-defined]
+                if m is None:
+                    heapq.heappop(heap)
+                else:
+                    heapq.heapreplace(heap, (m.start(), rank, m.end(), name, pattern))
+            if heap and (cand is None or (heap[0][0], heap[0][1]) < (cand[0], cand[4])):
+                start, rank, end, name, pattern = heap[0]
+                yield self._hit(text, t, index, start, end, name, None)
+                pos = end
+                continue
+            if cand is None:
+                return
+            start, end, name, match, _ = cand
+            yield self._hit(text, t, index, start, end, name, match)
+            pos = end
+
+    @staticmethod
+    def _hit(text: str, t: str, index: list[int] | None, start: int, end: int,
+             name: str | None, match: Match | None) -> Hit:
+        a, b = (index[start], index[end - 1] + 1) if index else (start, end)
+        return Hit(a, b, name, match, t[start:end], (start, end))
