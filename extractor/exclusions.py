@@ -56,6 +56,60 @@ def follow_set(source: str, run: frozenset[str]) -> frozenset[str] | None:
         items = list(sre_parse.parse(source))
     except (re.error, ValueError, TypeError, OverflowError):
         return ANY
+    return _follow(items, run)
+
+
+def lead_split(source: str, run: frozenset[str]
+               ) -> tuple[frozenset[str], bool, frozenset[str], frozenset[str] | None] | None:
+    """For a pattern that opens with one character outside ``run`` and then a run
+    (``第3``, ``（15日``, ``“120”``): (the lead characters, whether the lead is
+    optional, the run characters it can go on with, the follow set after the run);
+    None for any other pattern."""
+    try:
+        items = [it for it in sre_parse.parse(source)]
+    except (re.error, ValueError, TypeError, OverflowError):
+        return None
+    while items and items[0][0] in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):
+        items = items[1:]
+    if not items:
+        return None
+    op, arg = items[0]
+    optional = False
+    if op in (sre.MAX_REPEAT, sre.POSSESSIVE_REPEAT) and arg[1] == 1:
+        optional = arg[0] == 0
+        body = list(arg[2])
+        if len(body) != 1:
+            return None
+        op, arg = body[0]
+    lead = _one_character(op, arg)
+    rest, nullable = _first(items[1:])
+    if lead is ANY or not lead or lead & run or rest is ANY or nullable or not rest <= run:
+        return None
+    return lead, optional, rest, _follow(items[1:], run)
+
+
+def _one_character(op: Any, arg: Any) -> frozenset[str] | None:
+    """The characters of an element that takes exactly one character, else None."""
+    if op is sre.LITERAL:
+        return frozenset(chr(arg))
+    if op is sre.IN:
+        return _in(arg)
+    if op is sre.SUBPATTERN and len(arg[-1]) == 1:
+        return _one_character(*arg[-1][0])
+    if op is sre.BRANCH:
+        out: set[str] = set()
+        for branch in arg[1]:
+            if len(branch) != 1:
+                return ANY
+            got = _one_character(*branch[0])
+            if got is ANY:
+                return ANY
+            out |= got
+        return frozenset(out)
+    return ANY
+
+
+def _follow(items: list[Any], run: frozenset[str]) -> frozenset[str] | None:
     k = 0
     while k < len(items):
         got, _ = _item(*items[k])
@@ -139,6 +193,8 @@ class Exclusions:
 
     by_first: dict[str, tuple[RunEntry, ...]]
     """Exclusions tried at a run, by the character they can start with, in rank order."""
+    by_lead: dict[str, tuple[RunEntry, ...]]
+    """Exclusions tried one character before a run (第3, （15日), by that character."""
     words: dict[tuple[str, str | None], tuple[str, ...]]
     """Exclusion words that open on a numeral, by (first character, the character
     after their numeral run, or None when the word is all numerals), longest first."""
@@ -152,15 +208,24 @@ class Exclusions:
                 lists: dict[str, list[str]], run_chars: frozenset[str]) -> Exclusions:
         """Split and compile; ``lists`` are the named lists a pattern may use."""
         by_first: dict[str, list[RunEntry]] = {}
+        by_lead: dict[str, list[RunEntry]] = {}
         searched: list[tuple[int, str, Any]] = []
         for rank, (name, src) in enumerate(patterns.items()):
             used = {k: v for k, v in lists.items() if f"\\L<{k}>" in src}
             compiled = regex.compile(src, regex.V0, **used)
             expanded = expand_lists(src, lists)
             firsts = first_set(expanded)
+            lead = lead_split(expanded, run_chars)
             if firsts is not ANY and firsts and firsts <= run_chars:
                 entry = (rank, name, compiled, follow_set(expanded, run_chars))
                 for c in firsts:
+                    by_first.setdefault(c, []).append(entry)
+            elif lead is not None:
+                chars, optional, rest, follow = lead
+                entry = (rank, name, compiled, follow)
+                for c in chars:
+                    by_lead.setdefault(c, []).append(entry)
+                for c in rest if optional else ():
                     by_first.setdefault(c, []).append(entry)
             else:
                 searched.append((rank, name, compiled))
@@ -178,8 +243,25 @@ class Exclusions:
                              re.compile("|".join(re.escape(w) for w in other_words))))
         run_end = re.compile("[" + "".join(re.escape(c) for c in sorted(run_chars)) + "]*")
         return cls({c: tuple(es) for c, es in by_first.items()},
+                   {c: tuple(es) for c, es in by_lead.items()},
                    {k: tuple(ws) for k, ws in by_word.items()}, words_rank, run_end,
                    tuple(searched))
+
+    def before(self, text: str, i: int) -> tuple[int, str, int] | None:
+        """(rank, name, end) of the first exclusion opening on the character before the
+        run at ``i`` (in rank order)."""
+        entries = self.by_lead.get(text[i - 1:i])
+        if not entries:
+            return None
+        q = self.run_end.match(text, i).end()  # type: ignore[union-attr]
+        after = text[q:q + 1]
+        for rank, name, pattern, follow in entries:
+            if follow is not None and after not in follow:
+                continue
+            m = pattern.match(text, i - 1)
+            if m is not None and m.end() > i - 1:
+                return rank, name, m.end()
+        return None
 
     def at(self, text: str, i: int) -> tuple[int, str, int] | None:
         """(rank, name, end) of the first exclusion (in rank order) matching at ``i``."""

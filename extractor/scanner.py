@@ -80,8 +80,6 @@ class Scanner:
 
     def _lead_starts(self, t: str, p: int, pos: int) -> list[int]:
         """Starts before ``p`` of a pre-qualifier and/or sign that ends at ``p``."""
-        if not p or t[p - 1] not in self.lead_last:
-            return []
         lex = self.lex
         starts: set[int] = set()
         for sign in lex.negative.ending_at(t, p, pos):
@@ -96,6 +94,7 @@ class Scanner:
         """The leftmost mention or numeral-run exclusion starting at or after ``pos``:
         (start, end, exclusion name or None, match, rank)."""
         grammar, exclusions, run_chars = self.grammar, self.exclusions, self.run_chars
+        lead_last, by_lead = self.lead_last, exclusions.by_lead
         k = cursor[0]
         while k < len(runs):
             a, b = runs[k]
@@ -108,10 +107,14 @@ class Scanner:
                 c = t[p]
                 inside = p > a and c in DIGITS and t[p - 1] in DIGITS
                 if not inside:  # no mention opens inside a run of digits
-                    for s in self._lead_starts(t, p, pos):
+                    for s in self._lead_starts(t, p, pos) if t[p - 1:p] in lead_last else ():
                         m = grammar.match(t, s)
                         if m is not None:
                             return s, m.end, None, m, MENTION_RANK
+                    if p > pos and t[p - 1:p] in by_lead:
+                        x = exclusions.before(t, p)
+                        if x is not None:
+                            return p - 1, x[2], x[1], None, x[0]
                 if c in run_chars:
                     x = exclusions.at(t, p)
                     if x is not None:
