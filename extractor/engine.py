@@ -252,6 +252,7 @@ def _interpret(m: regex.Match[str]) -> tuple[Reading, str | None] | None:
         return None
     words = _words(m, g)
     unit = g("unit")
+    unit_dim = units.get(unit, "rate") if unit else None  # not listed: a compound A/B
     main = g("num")
     if main and not g("n1") and not g("few"):
         chinese = _is_chinese(main)
@@ -260,11 +261,11 @@ def _interpret(m: regex.Match[str]) -> tuple[Reading, str | None] | None:
                 and main[0] not in TEN):
             return None  # 百年, 千万, 万人: a bare place word is not a number
         if (chinese and main in ("一", "壹") and not words and not g("mag") and not g("sign")
-                and not g("half") and (not unit or units[unit] in ARTICLE)):
+                and not g("half") and (not unit or unit_dim in ARTICLE)):
             return None  # the indefinite article 一份, 一个 (but 一美元, 一吨, 一个亿)
         if chinese and not qualified and not _bare_chinese_ok(main):
             return None
-    if g("halfn") and (not unit or units[unit] == "count"):
+    if g("halfn") and (not unit or unit_dim == "count"):
         return None  # 半斤, 半小时; not 半场, 半张
     if g("sign") and not main:
         r.value, r.lower, r.upper = (None if v is None else -v
@@ -276,12 +277,12 @@ def _interpret(m: regex.Match[str]) -> tuple[Reading, str | None] | None:
             r.value += (Decimal(int(d)) if d and d.isdigit() else num.DIGITS.get(d, 0)) * scale
     if unit:
         first = g("n1") or main or g("cheng") or g("den") or ""
-        if unit in arabic_only and first and _is_chinese(first):
+        if g("unit_base") in arabic_only and first and _is_chinese(first):
             return None  # 一方面, 三角, 十里
         if r.unit is None:
             r.unit = unit
         if r.dimension is None:
-            r.dimension = units[unit]
+            r.dimension = unit_dim
     _apply_qualifiers(r, words)
     quals = [w for _, w in words]
     if g("conn"):
