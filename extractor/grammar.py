@@ -225,10 +225,11 @@ class Grammar:
             q3 = t[k + 1]
             g = {**g, "cls": t[k], ("half" if q3 == HALF else "q3"): q3}
             k += 2
-        units = lex.units.all_at(t, k) if t[k:k + 1] in self.unit_first else []
-        for unit in units:
-            end, after, posts = self._after_unit(t, k + len(unit))
-            yield end, {**g, "unit": unit, **after}, posts
+        bases = lex.units.all_at(t, k) if t[k:k + 1] in self.unit_first else []
+        for base in bases:
+            for unit in self._compounds(t, k, base):
+                end, after, posts = self._after_unit(t, k + len(unit))
+                yield end, {**g, "unit": unit, "unit_base": base, **after}, posts
         end, after, posts = self._after_unit(t, k, unit=False)
         yield end, {**g, **after}, posts
 
@@ -252,14 +253,28 @@ class Grammar:
             g["cls"] = t[k]
             g["half" if q3 == HALF else "q3"] = q3
             k += 2
-        unit = lex.units.at(t, k) if t[k:k + 1] in self.unit_first else None
-        if unit:
-            g["unit"] = unit
+        base = lex.units.at(t, k) if t[k:k + 1] in self.unit_first else None
+        unit = None
+        if base:
+            unit = self._compounds(t, k, base)[0]
+            g["unit"], g["unit_base"] = unit, base
             k += len(unit)
         end, after, posts = self._after_unit(t, k, unit=unit is not None)
         if after:
             g.update(after)
         return end, posts
+
+    def _compounds(self, t: str, k: int, base: str) -> list[str]:
+        """The unit ``base`` at ``k`` as a compound A/B or A每B (元/平方米; not 3年每年),
+        then alone."""
+        lex = self.lex
+        j = k + len(base)
+        mark = lex.per_mark.at(t, j)
+        if mark and not t.startswith(base, j + len(mark)):
+            per = lex.per_unit.at(t, j + len(mark))
+            if per:
+                return [t[k:j + len(mark) + len(per)], base]
+        return [base]
 
     def _after_unit(self, t: str, k: int, unit: bool = True) -> tuple[int, Groups, tuple[str, ...]]:
         lex = self.lex

@@ -103,6 +103,8 @@ class Lexicon:
     arabic_only: frozenset[str]
     currencies: frozenset[str]
     subunit_of: frozenset[str]
+    per_mark: Words
+    per_unit: Words
     sub_tenth: frozenset[str]
     sub_hundredth: frozenset[str]
     mags: frozenset[str]
@@ -150,6 +152,8 @@ class Lexicon:
             arabic_only=chars(opts.get("arabic_only", [])),
             currencies=frozenset(k for k, v in units.items() if v == "currency"),
             subunit_of=chars(opts["subunit_of"]),
+            per_mark=Words.of(opts.get("per_marks", [])),
+            per_unit=Words.of(opts.get("per", [])),
             sub_tenth=chars(k for k, v in opts["subunits"].items() if v == 0.1),
             sub_hundredth=chars(k for k, v in opts["subunits"].items() if v == 0.01),
             mags=chars(mags),

@@ -8,7 +8,7 @@ from typing import Any
 APPROX_FLAGS = ("exact", "about", "over", "under", "range", "vague")
 DIMENSIONS = (
     "count", "currency", "percent", "percentage_point", "multiple", "area", "mass",
-    "length", "volume", "energy", "power", "duration", "other",
+    "length", "volume", "energy", "power", "duration", "rate", "ratio", "other",
 )
 
 

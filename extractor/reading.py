@@ -153,6 +153,7 @@ class Reader:
         unit = g("unit")
         main = g("num")
         units = lex.unit_dimension
+        unit_dim = units.get(unit, "rate") if unit else None  # not listed: a compound A/B
         if main and not g("n1") and not g("few"):
             chinese = not main[0].isdigit()
             qualified = bool(words) or bool(unit) or bool(g("mag")) or bool(g("sign"))
@@ -161,11 +162,11 @@ class Reader:
                 return None  # 百年, 千万, 万人: a bare place word is not a number
             if (chinese and main in ("一", "壹") and not words and not g("mag")
                     and not g("sign") and not g("half")
-                    and (not unit or units[unit] in ARTICLE)):
+                    and (not unit or unit_dim in ARTICLE)):
                 return None  # the indefinite article 一份, 一个 (but 一美元, 一吨, 一个亿)
             if chinese and not qualified and not self._bare_chinese_ok(main):
                 return None
-        if g("halfn") and (not unit or units[unit] == "count"):
+        if g("halfn") and (not unit or unit_dim == "count"):
             return None  # 半斤, 半小时; not 半场, 半张
         if g("sign") and not main:
             r.value, r.lower, r.upper = (None if v is None else -v
@@ -178,12 +179,12 @@ class Reader:
                             ) * scale
         if unit:
             first = g("n1") or main or g("cheng") or g("den") or ""
-            if unit in lex.arabic_only and first and not first[0].isdigit():
+            if g("unit_base") in lex.arabic_only and first and not first[0].isdigit():
                 return None  # 一方面, 三角, 十里
             if r.unit is None:
                 r.unit = unit
             if r.dimension is None:
-                r.dimension = units[unit]
+                r.dimension = unit_dim
         self._apply_qualifiers(r, words)
         quals = [w for _, w in words]
         if g("conn"):

@@ -52,7 +52,8 @@ SHAPES: dict[str, dict[str, Any]] = {
     },
     "units": {
         "units": {str: str},
-        "options": {"subunits": {str: float}, "subunit_of": [str], "arabic_only?": [str]},
+        "options": {"subunits": {str: float}, "subunit_of": [str], "arabic_only?": [str],
+                    "per_marks?": [str], "per?": [str]},
         "context": {"window": int, "currency": [str], "count": [str]},
         "ambiguous?": {str: [str]},
     },

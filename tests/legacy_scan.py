@@ -78,16 +78,19 @@ def _fragments(r: Any) -> dict[str, str]:
         r"(?P<halfn>半)(?=\L<units>)",
         f["main"],
     ])
+    # a compound unit: 元/平方米, 元每吨 (not 3年每年)
+    f["per"] = (r"(?:\L<per_mark>(?!(?P=unit_base))\L<per_unit>)?"
+                if lists["per_mark"] and lists["per_unit"] else "")
     f["tail"] = (
         r"(?P<q1>\L<mid_q>)?(?:[个個](?=\L<cn_big>|\L<currencies>))?(?P<mag>{mag})"
         r"(?:(?P<cls>[个個])(?:(?P<q3>[多余餘])|(?P<half>半))(?=\L<units>))?"
-        r"(?P<unit>\L<units>)?(?(unit)(?P<half>半(?!\L<units>|月))?)"
+        r"(?P<unit>(?P<unit_base>\L<units>){per})?(?(unit)(?P<half>半(?!\L<units>|月))?)"
         r"(?:(?<=\L<subunit_of>)(?:(?P<tenths>{digit})\L<sub_tenth>)?"
         r"(?:[零〇]?(?P<hundredths>{digit})\L<sub_hundredth>(?![钟鐘之]))?"
         r"(?<=\L<sub_tenth>|\L<sub_hundredth>)[钱錢]?)?"
         r"\L<inclusive>?"
         r"(?:(?:(?P<post>\L<post_tight>)(?!\L<units>)|(?P<post>\L<post_q>))(?!\L<post_block>)){{0,2}}+"
-    ).format(mag=f["mag"], digit=digit)
+    ).format(mag=f["mag"], digit=digit, per=f["per"])
     f["end"] = r"(?:(?<![0-9A-Za-z])|(?![0-9A-Za-z]))"
     f["mention"] = r"(?={first})(?P<pre>\L<pre_q>)?(?P<sign>{sign})?(?:{forms}){tail}{end}".format(
         first=mention_first, sign=f["sign"], forms=f["forms"], tail=f["tail"], end=f["end"])
@@ -105,6 +108,8 @@ def _lists(r: Any) -> dict[str, list[str]]:
         "currencies": _fold_keys(u for u, dim in r.raw["units"]["units"].items()
                                  if dim == "currency"),
         "subunit_of": _fold_keys(opts["subunit_of"]),
+        "per_mark": _fold_keys(opts.get("per_marks", [])),
+        "per_unit": _fold_keys(opts.get("per", [])),
         "sub_tenth": _fold_keys(k for k, v in subunits.items() if v == 0.1),
         "sub_hundredth": _fold_keys(k for k, v in subunits.items() if v == 0.01),
         "mag": _fold_keys(mags),

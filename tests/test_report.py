@@ -91,7 +91,7 @@ def test_the_sample_report_in_chromium(sample: Path, tmp_path: Path) -> None:
         # Sort by value, largest first; filter by flag.
         page.fill("#q", "")
         page.select_option("#f-approx", "over")
-        expect(page.locator("#status")).to_have_text("rows 1–11 of 11 (filtered from 64)")
+        expect(page.locator("#status")).to_have_text("rows 1–12 of 12 (filtered from 64)")
         page.click("th[data-key=value]")
         page.click("th[data-key=value]")
         values = page.locator("#ind-table tbody td:nth-child(2)").all_text_contents()
