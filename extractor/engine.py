@@ -38,9 +38,14 @@ class Extractor:
                 continue
             value, lower, upper, approx, qualifier, unit, dimension, rule = got
             start, end = hit.start, hit.end
+            if dimension is None:
+                dimension = _context_dimension(text, start, end, context)
+                prev = out[-1] if out else None
+                if (dimension == "other" and prev is not None and prev[7] is None
+                        and text[prev[1]:start] in context.get("list", ())):
+                    dimension = prev[9]  # 998514、16648: one list, one dimension
             out.append((start, end, text[start:end], value, lower, upper, approx, qualifier,
-                        unit, dimension or _context_dimension(text, start, context),
-                        objects.find(text, start, end), rule))
+                        unit, dimension, objects.find(text, start, end), rule))
         return _inherit_objects(text, out)
 
     def extract(self, text: str) -> list[Mention]:
@@ -50,11 +55,15 @@ class Extractor:
         return [Mention(*row) for row in self.rows(text)]
 
 
-def _context_dimension(text: str, start: int, context: dict) -> str:
-    """The dimension a bare number takes from cue words just before it (月薪15k)."""
-    window = text[max(0, start - context["window"]):start]
-    return next((dim for dim in ("currency", "count")
-                 if any(cue in window for cue in context[dim])), "other")
+def _context_dimension(text: str, start: int, end: int, context: dict) -> str:
+    """The dimension a bare number takes from cue words just before it (月薪15k), else
+    just after it (960多万贫困人口)."""
+    size = context["window"]
+    for window in (text[max(0, start - size):start], text[end:end + size]):
+        for dim in ("currency", "count"):
+            if any(cue in window for cue in context[dim]):
+                return dim
+    return "other"
 
 
 def _inherit_objects(text: str, rows: list[Row]) -> list[Row]:

@@ -193,6 +193,48 @@ def _half_value(rd: Reader, g: Getter, tail_mult: Decimal) -> Reading | None:
     return rd.reading(value=Decimal("0.5"), rule="half (半斤)")
 
 
+# -- halves of a whole: 一半, 半数, 过半 (50 %) ------------------------------------
+
+def _halves(gr: Grammar, t: str, i: int) -> Iterator[tuple[int, Groups]]:
+    lex = gr.lex
+    w = lex.halves_alone.at(t, i) or lex.halves_qualified.at(t, i)
+    if w and gr.units.at(t, i + len(w)) is None:
+        yield i + len(w), {"halfw": w}
+
+
+def _halves_value(rd: Reader, g: Getter, tail_mult: Decimal) -> Reading | None:
+    if g("unit") or g("mag"):
+        return None  # 一半斤: not a share
+    if g("halfw") not in rd.lex.halves_alone and not (g("pre") or g("posts")):
+        return None  # 半 alone (半导体) is no quantity
+    return rd.reading(value=Decimal(str(rd.lex.half_percent)), unit="%", dimension="percent",
+                      rule="half (一半, 半数)")
+
+
+# -- ratios: 1:5, 6.1:38.2:55.7 ---------------------------------------------------
+
+def _ratio(gr: Grammar, t: str, i: int) -> Iterator[tuple[int, Groups]]:
+    if i and t[i - 1] in DIGITS | {"."}:
+        return
+    marks = gr.lex.ratio_marks
+    e = gr.arabic_core(t, i)
+    parts = 1
+    while True:
+        mark = marks.at(t, e)
+        if not mark or t[e + len(mark):e + len(mark) + 1] not in DIGITS:
+            break
+        e = gr.arabic_core(t, e + len(mark))
+        parts += 1
+    if parts > 1:
+        yield e, {"ratio": t[i:e]}
+
+
+def _ratio_value(rd: Reader, g: Getter, tail_mult: Decimal) -> Reading | None:
+    if g("unit") or g("mag"):
+        return None
+    return rd.reading(dimension="ratio", rule="ratio (A:B)")
+
+
 # -- numbers and ranges: 130, 3.5万, 三千五, 3至5万, 十几 --------------------------
 
 def _number(gr: Grammar, t: str, i: int) -> Iterator[tuple[int, Groups]]:
@@ -241,6 +283,10 @@ FORMS: tuple[Form, ...] = (
     Form("vague amount", lambda gr: gr.lex.vague_marker.first, _vague, _vague_value,
          ("vmark", "vplace")),
     Form("half", lambda gr: frozenset(HALF), _half, _half_value, ("halfn",)),
+    Form("halves", lambda gr: gr.lex.halves_alone.first | gr.lex.halves_qualified.first,
+         _halves, _halves_value, ("halfw",)),
+    Form("ratio", lambda gr: DIGITS if gr.lex.ratio_marks.words else frozenset(), _ratio,
+         _ratio_value, ("ratio",)),
     Form("number", lambda gr: gr.num_first, _number, _number_value,
          ("n1", "u1", "conn", "sign2", "num", "few")),
 )

@@ -76,12 +76,15 @@ class Grammar:
         self.frac_near = re.compile(within + re.escape(lex.frac))
         # where only a plain number can start (no pre-qualifier, sign or other form)
         others = (lex.pre_q.first | lex.negative.first | lex.vague_idioms.first
-                  | lex.double.first | lex.vague_marker.first | {HALF})
+                  | lex.double.first | lex.vague_marker.first | {HALF}
+                  | lex.halves_alone.first | lex.halves_qualified.first)
         self.plain_first = self.num_first - others
         cheng = "|".join(re.escape(w) for w in sorted(lex.cheng.words, key=len, reverse=True))
         digit_class = "[" + "".join(re.escape(c) for c in sorted(lex.cn_digit)) + "]"
         point_class = "[" + "".join(re.escape(c) for c in sorted(lex.cn_point)) + "]"
         tens_class = "[" + "".join(re.escape(c) for c in sorted(ten_places)) + "]"
+        marks = "|".join(re.escape(w) for w in sorted(lex.ratio_marks.words, key=len, reverse=True))
+        self.ratio_hint = re.compile(rf"[0-9][0-9.,]*(?:{marks})[0-9]") if marks else None
         self.tenths_hint = re.compile(
             rf"(?:[0-9]{{1,2}}(?:\.[0-9])?|{digit_class}{{1,2}}(?:{point_class}{digit_class})?"
             rf"|{tens_class})(?:{cheng})")
@@ -116,6 +119,10 @@ class Grammar:
             mixed = self._mixed(t, i)
             return mixed if mixed > 0 else self._arabic(t, i)
         return self._chinese(t, i) if c in self.cn_num else -1
+
+    def arabic_core(self, t: str, i: int) -> int:
+        """The end of the Arabic digits (with separators and a decimal part) at ``i``."""
+        return _ARABIC.match(t, i).end()  # type: ignore[union-attr]
 
     def _arabic(self, t: str, i: int) -> int:
         j = _ARABIC.match(t, i).end()  # type: ignore[union-attr]
@@ -341,6 +348,7 @@ class Grammar:
     def match(self, t: str, s: int) -> Match | None:
         """The mention starting at ``s`` as the rule files describe it, or None."""
         if (t[s:s + 1] in self.plain_first and self.tenths_hint.match(t, s) is None
+                and (self.ratio_hint is None or self.ratio_hint.match(t, s) is None)
                 and self.frac_near.match(t, s) is None and self.conn_near.match(t, s) is None):
             # the common case: a plain number, read once with its greedy tail
             e = self.num(t, s)

@@ -132,6 +132,10 @@ class Lexicon:
     vague_marker: Words
     vague_place: frozenset[str]
     vague_idioms: Words
+    ratio_marks: Words
+    halves_alone: Words
+    halves_qualified: Words
+    half_percent: float
     qualifier_meanings: dict[str, dict[str, str]]
     stepped: frozenset[str]
     vague_markers: dict[str, str]
@@ -181,6 +185,10 @@ class Lexicon:
             vague_marker=Words.of(q["vague"]["markers"]),
             vague_place=frozenset(cn_mags),
             vague_idioms=Words.of(q["vague"]["idioms"]),
+            ratio_marks=Words.of(num["ratios"]["marks"]),
+            halves_alone=Words.of(num["halves"]["alone"]),
+            halves_qualified=Words.of(num["halves"]["qualified"]),
+            half_percent=num["halves"]["percent"],
             qualifier_meanings={pos: {fold(k): v for k, v in q[pos].items()}
                                 for pos in ("pre", "mid", "post")},
             stepped=frozenset(tight),

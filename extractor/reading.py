@@ -110,6 +110,10 @@ class Reader:
         if pair is not None:  # 两三百, 八九亿: before reading 八九 as 89
             return Reading(lower=pair[0] * tail_mult, upper=pair[1] * tail_mult, approx="range",
                            rule="adjacent-digit range (三五百)")
+        if tail_mult > 1 and not g("few") and not g("n1") and not g("sign"):
+            mixed = self._mixed_magnitudes(main, tail_mult)
+            if mixed is not None:  # 1亿3千多万: 1亿 plus 3千 万
+                return Reading(value=mixed, rule="number")
         parsed = self.signed(self.number(main), g("sign2") or (None if g("n1") else g("sign")))
         if parsed is None:
             return None
@@ -135,12 +139,27 @@ class Reader:
             return Reading(lower=lower, upper=value, approx="range", rule="range (A至B)")
         return Reading(value=value, rule="number")
 
+    def _mixed_magnitudes(self, main: str, tail_mult: Decimal) -> Decimal | None:
+        """A numeral whose inner magnitude is larger than its trailing one (1亿3千 + 万):
+        the trailing magnitude applies only to the part after the inner one."""
+        nm = self.numerals
+        inner = [k for k, c in enumerate(main[:-1]) if c in nm.big and nm.magnitudes[c] > tail_mult]
+        if not inner:
+            return None
+        k = inner[-1] + 1
+        high, low = self.number(main[:k]), self.number(main[k:])
+        if high is None or low is None:
+            return None
+        return high[0] * high[1] + low[0] * low[1] * tail_mult
+
     # -- a whole match -------------------------------------------------------
 
     def interpret(self, m: Match) -> tuple[Reading, str | None] | None:
         """The reading of a match with its qualifiers and unit applied, and its
         qualifier words; None if it is not a quantity."""
         groups = m.groups
+        if m.posts:
+            groups = {**groups, "posts": "|".join(m.posts)}
         g = groups.get
         nm, lex = self.numerals, self.lex
         tail_mult = nm.magnitude(g("mag") or "")
@@ -197,9 +216,14 @@ class Reader:
 
     def _apply_qualifiers(self, r: Reading, words: list[tuple[str, str]]) -> None:
         """Set approx and bounds of a single value from its qualifiers (§4)."""
+        meanings = self.lex.qualifier_meanings
+        if r.dimension == "ratio":  # a ratio has no value: only its flag says more or less
+            r.approx = next((m if m != "over_open" else "over" for pos, w in words
+                             if (m := meanings[pos][w]) in ("about", "over", "under",
+                                                            "over_open")), "exact")
+            return
         if r.approx != "exact" or r.value is None:
             return
-        meanings = self.lex.qualifier_meanings
         if any(pos in ("mid", "post") and w in self.lex.stepped for pos, w in words):
             r.approx, r.lower, r.upper = "over", r.value, r.value + step(r.value)
             return

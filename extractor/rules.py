@@ -21,7 +21,7 @@ RULE_FILES = ("numerals", "qualifiers", "units", "exclusions", "objects", "metad
 # Keys each rule file may hold at its top level; anything else is a typo.
 ALLOWED_KEYS = {
     "numerals": {"digits", "places", "magnitudes", "limits", "points", "separators",
-                 "fractions", "multipliers", "examples"},
+                 "fractions", "multipliers", "ratios", "halves", "examples"},
     "qualifiers": {"pre", "mid", "post", "post_options", "range", "vague", "examples"},
     "units": {"units", "options", "context", "ambiguous", "examples"},
     "exclusions": {"patterns", "words", "examples"},
@@ -37,6 +37,8 @@ MEANINGS = {"about", "over", "under", "over_open", "exact"}
 SHAPES: dict[str, dict[str, Any]] = {
     "numerals": {
         "digits": {str: int}, "places": {str: int}, "magnitudes": {str: int},
+        "ratios": {"marks": [str]},
+        "halves": {"alone": [str], "qualified": [str], "percent": float},
         "limits": {"max_length": int}, "points": {"words": [str]},
         "separators": {"chars": [str]},
         "fractions": {"connector": str, "percent_denominator": int, "mixed": str},
@@ -54,7 +56,7 @@ SHAPES: dict[str, dict[str, Any]] = {
         "units": {str: str},
         "options": {"subunits": {str: float}, "subunit_of": [str], "arabic_only?": [str],
                     "per_marks?": [str], "per?": [str]},
-        "context": {"window": int, "currency": [str], "count": [str]},
+        "context": {"window": int, "currency": [str], "count": [str], "list?": [str]},
         "ambiguous?": {str: [str]},
     },
     "exclusions": {"patterns": {str: str}, "words": {"list": [str]}},

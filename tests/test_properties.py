@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from legacy_scan import legacy_scan
 
@@ -77,6 +77,9 @@ def check(text: str, mentions: list[Mention]) -> None:
         for x in (m.value, m.lower, m.upper):
             assert x is None or (isinstance(x, float) and math.isfinite(x)), m
         v, lo, hi = m.value, m.lower, m.upper
+        if m.dimension == "ratio":  # 1:5 has no value; its flag says more or less
+            assert v is None and lo is None and hi is None and m.unit is None, m
+            continue
         if m.approx == "exact":
             assert v is not None and v == lo == hi, m
         elif m.approx == "about":
@@ -111,9 +114,17 @@ def reference(text: str) -> list[tuple[str | None, tuple[int, int]]]:
     return legacy_scan(squeeze(fold(text))[0])
 
 
+def _new_forms() -> tuple[str, ...]:
+    """What the forms added since the old scan open with (ratio marks, 一半/半数/半):
+    texts holding them are read differently on purpose."""
+    num = default_ruleset().raw["numerals"]
+    return (*num["ratios"]["marks"], *num["halves"]["alone"], *num["halves"]["qualified"])
+
+
 @PROPERTY
 @given(st.one_of(VOCAB_TEXT, ANY_TEXT))
 def test_scan_finds_what_the_old_alternation_found(text: str) -> None:
+    assume(not any(w in fold(text) for w in _new_forms()))
     assert spans(text) == reference(text)
 
 
@@ -123,6 +134,7 @@ def test_scan_finds_what_the_old_alternation_found_on_the_corpora() -> None:
         texts.append(json.loads(line)["text"])
     texts.append((ROOT / "tests" / "data" / "seed" / "quality-month-2025-09-15.txt")
                  .read_text("utf-8"))
+    texts = [t for t in texts if not any(w in fold(t) for w in _new_forms())]
     mismatched = [t[:40] for t in texts if spans(t) != reference(t)]
     assert not mismatched and len(texts) > 780
 

@@ -1,10 +1,6 @@
-"""Forms of real published text that the rule files cannot express on today's scan.
-
-Each case states what the contract says (MENTIONS.md §4a) and fails today; they are
-marked for the two-phase scanner, which turns them on by dropping the mark. Before
-the 一半/半数 cases can pass, the exclusion ``half_word`` (rules/exclusions.toml), which
-keeps today's scan from reading 近一半 as 近一 = 1, goes.
-"""
+"""Forms of real published text (MENTIONS.md §4a) that need more than a rule-file
+line: ratios, mixed magnitudes, a decimal broken by a space, halves as 50 %, the
+dimension of a bare number from the words after it and across a list."""
 
 from __future__ import annotations
 
@@ -13,8 +9,6 @@ from typing import Any
 import pytest
 
 from extractor import extract
-
-NEW_ENGINE = pytest.mark.xfail(strict=True, reason="needs the new engine")
 
 CASES: dict[str, tuple[str, list[dict[str, Any]]]] = {
     # a ratio is one mention: value and unit null, dimension ratio; a qualifier applies
@@ -64,7 +58,6 @@ CASES: dict[str, tuple[str, list[dict[str, Any]]]] = {
 }
 
 
-@NEW_ENGINE
 @pytest.mark.parametrize(("text", "want"), CASES.values(), ids=CASES.keys())
 def test_real_form(text: str, want: list[dict[str, Any]]) -> None:
     got = extract(text)
