@@ -7,6 +7,7 @@ dimension from context where its unit gives none, and its counted object.
 
 from __future__ import annotations
 
+from extractor.lexicon import Lexicon
 from extractor.mention import Mention
 from extractor.objects import same_sentence
 from extractor.ruleset import Ruleset, default_ruleset
@@ -28,7 +29,8 @@ class Extractor:
         order), sorted by start, never overlapping."""
         rules = self.rules
         reader, objects = rules.reader, rules.objects
-        context = rules.lexicon.context
+        lex = rules.lexicon
+        context = lex.context
         out: list[Row] = []
         for hit in rules.scanner.scan(text):
             if hit.match is None:
@@ -39,7 +41,7 @@ class Extractor:
             value, lower, upper, approx, qualifier, unit, dimension, rule = got
             start, end = hit.start, hit.end
             if dimension is None:
-                dimension = _context_dimension(text, start, end, context)
+                dimension = _context_dimension(text, start, end, lex)
                 prev = out[-1] if out else None
                 if (dimension == "other" and prev is not None and prev[7] is None
                         and text[prev[1]:start] in context.get("list", ())):
@@ -55,13 +57,13 @@ class Extractor:
         return [Mention(*row) for row in self.rows(text)]
 
 
-def _context_dimension(text: str, start: int, end: int, context: dict) -> str:
+def _context_dimension(text: str, start: int, end: int, lex: Lexicon) -> str:
     """The dimension a bare number takes from cue words just before it (月薪15k), else
     just after it (960多万贫困人口)."""
-    size = context["window"]
-    for window in (text[max(0, start - size):start], text[end:end + size]):
-        for dim in ("currency", "count"):
-            if any(cue in window for cue in context[dim]):
+    size = lex.context["window"]
+    for a, b in ((max(0, start - size), start), (end, end + size)):
+        for dim, cues in lex.cues:
+            if cues.search(text, a, b):
                 return dim
     return "other"
 

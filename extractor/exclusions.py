@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
@@ -26,11 +26,16 @@ ANY = None  # a first set that may be any character
 
 
 def expand_lists(source: str, lists: dict[str, Iterable[str]]) -> str:
-    r"""``\L<name>`` replaced by an alternation of its words, longest first."""
+    r"""``\L<name>`` replaced by an alternation of its words, longest first, and each
+    Unicode property (``\p{Han}``) by a class wide enough to stand for any character,
+    so that the stdlib parser reads the pattern."""
     for name, words in lists.items():
         alternation = "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
         source = source.replace(f"\\L<{name}>", f"(?:{alternation})")
-    return source
+    return _PROPERTY.sub(r"[\\x01-\\uffff]", source)
+
+
+_PROPERTY = re.compile(r"\\[pP]\{[^}]*\}|\\[pP][A-Z]")
 
 
 def first_set(source: str) -> frozenset[str] | None:
@@ -202,6 +207,10 @@ class Exclusions:
     run_end: re.Pattern[str]
     searched: tuple[tuple[int, str, Any], ...]
     """(rank, name, compiled pattern) of the exclusions searched over the text."""
+    word_firsts: frozenset[str] = frozenset()
+    tries: dict[tuple[str, str], tuple[tuple[int, str, Any, str], ...]] = field(
+        default_factory=dict, repr=False, compare=False)
+    """What to try at a run, by its first character and the one after it (memo)."""
 
     @classmethod
     def compile(cls, patterns: dict[str, str], words: list[str],
@@ -245,7 +254,7 @@ class Exclusions:
         return cls({c: tuple(es) for c, es in by_first.items()},
                    {c: tuple(es) for c, es in by_lead.items()},
                    {k: tuple(ws) for k, ws in by_word.items()}, words_rank, run_end,
-                   tuple(searched))
+                   tuple(searched), frozenset(c for c, _ in by_word))
 
     def before(self, text: str, i: int) -> tuple[int, str, int] | None:
         """(rank, name, end) of the first exclusion opening on the character before the
@@ -266,16 +275,30 @@ class Exclusions:
     def at(self, text: str, i: int) -> tuple[int, str, int] | None:
         """(rank, name, end) of the first exclusion (in rank order) matching at ``i``."""
         c = text[i]
+        if c not in self.by_first and (c, None) not in self.words and c not in self.word_firsts:
+            return None
         q = self.run_end.match(text, i).end()  # type: ignore[union-attr]
         after = text[q:q + 1]
-        for rank, name, pattern, follow in self.by_first.get(c, ()):
-            if follow is not None and after not in follow:
+        tries = self.tries.get((c, after))
+        if tries is None:
+            tries = self.tries[c, after] = self._tries(c, after)
+        for rank, name, pattern, word in tries:
+            if word:
+                if text.startswith(word, i):
+                    return rank, name, i + len(word)
                 continue
             m = pattern.match(text, i)
             if m is not None and m.end() > i:
                 return rank, name, m.end()
-        words = self.words.get((c, after), ()) + self.words.get((c, None), ())
-        for w in sorted(words, key=len, reverse=True) if len(words) > 1 else words:
-            if text.startswith(w, i):
-                return self.words_rank, "words", i + len(w)
         return None
+
+    def _tries(self, c: str, after: str) -> tuple[tuple[int, str, Any, str], ...]:
+        """What can match at a run that opens with ``c`` and is followed by ``after``,
+        in rank order (words longest first)."""
+        out: list[tuple[int, str, Any, str]] = [
+            (rank, name, pattern, "") for rank, name, pattern, follow in self.by_first.get(c, ())
+            if follow is None or after in follow]
+        words = sorted(self.words.get((c, after), ()) + self.words.get((c, None), ()),
+                       key=len, reverse=True)
+        out += [(self.words_rank, "words", None, w) for w in words]
+        return tuple(out)

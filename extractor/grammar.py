@@ -79,15 +79,21 @@ class Grammar:
                   | lex.double.first | lex.vague_marker.first | {HALF}
                   | lex.halves_alone.first | lex.halves_qualified.first)
         self.plain_first = self.num_first - others
+        self.pre_first = lex.pre_q.first
         cheng = "|".join(re.escape(w) for w in sorted(lex.cheng.words, key=len, reverse=True))
         digit_class = "[" + "".join(re.escape(c) for c in sorted(lex.cn_digit)) + "]"
         point_class = "[" + "".join(re.escape(c) for c in sorted(lex.cn_point)) + "]"
         tens_class = "[" + "".join(re.escape(c) for c in sorted(ten_places)) + "]"
         marks = "|".join(re.escape(w) for w in sorted(lex.ratio_marks.words, key=len, reverse=True))
-        self.ratio_hint = re.compile(rf"[0-9][0-9.,]*(?:{marks})[0-9]") if marks else None
-        self.tenths_hint = re.compile(
+        ratio_hint = rf"{_ARABIC.pattern}(?:{marks})[0-9]" if marks else "(?!)"
+        tenths_hint = (
             rf"(?:[0-9]{{1,2}}(?:\.[0-9])?|{digit_class}{{1,2}}(?:{point_class}{digit_class})?"
             rf"|{tens_class})(?:{cheng})")
+        # one test for every reason the plain-number path does not apply: 三成, 1:5,
+        # 三分之一 ahead, or a range connector ahead (named, for a closer look)
+        self.not_plain = re.compile(
+            f"(?P<tenths>{tenths_hint})|(?P<ratio>{ratio_hint})|(?P<frac>{self.frac_near.pattern})"
+            f"|(?P<conn>{self.conn_near.pattern})")
 
     # -- the parts ---------------------------------------------------------
 
@@ -347,13 +353,20 @@ class Grammar:
 
     def match(self, t: str, s: int) -> Match | None:
         """The mention starting at ``s`` as the rule files describe it, or None."""
-        if (t[s:s + 1] in self.plain_first and self.tenths_hint.match(t, s) is None
-                and (self.ratio_hint is None or self.ratio_hint.match(t, s) is None)
-                and self.frac_near.match(t, s) is None and self.conn_near.match(t, s) is None):
+        p, pre = s, None
+        if t[s:s + 1] in self.pre_first:
+            pre = self.lex.pre_q.at(t, s)
+            if pre:
+                p = s + len(pre)
+        hint = self.not_plain.match(t, p) if t[p:p + 1] in self.plain_first else True
+        if hint is None or (hint is not True and hint.lastgroup == "conn"
+                            and not self._may_range(t, p)):
             # the common case: a plain number, read once with its greedy tail
-            e = self.num(t, s)
+            e = self.num(t, p)
             if e > 0:
-                g = {"num": t[s:e]}
+                g = {"num": t[p:e]}
+                if pre:
+                    g["pre"] = pre
                 few = self.lex.few.at(t, e)
                 if few:
                     g["few"] = few
@@ -362,6 +375,17 @@ class Grammar:
                 if not (t[end - 1:end] in ALNUM and t[end:end + 1] in ALNUM):
                     return Match(s, end, "number", g, posts)
         return self._match(t, s)
+
+    def _may_range(self, t: str, i: int) -> bool:
+        """Whether a range connector follows a number at ``i`` (after its unit, if any)."""
+        lex = self.lex
+        for e in self.nums(t, i):
+            for u in (*lex.units.all_at(t, e), ""):
+                k = e + len(u)
+                inc = lex.inclusive.at(t, k)
+                if lex.conn.at(t, k + len(inc) if inc else k) is not None:
+                    return True
+        return False
 
     def _match(self, t: str, s: int) -> Match | None:
         """``match`` with every fall-back a backtracking regex would try."""

@@ -141,6 +141,8 @@ class Lexicon:
     vague_markers: dict[str, str]
     vague_idiom_bounds: dict[str, tuple[float, float]]
     context: dict[str, Any]
+    cues: tuple[tuple[str, re.Pattern[str]], ...]
+    """(dimension, pattern of its cue words) for a bare number's context, in order."""
 
     @classmethod
     def from_rules(cls, raw: dict[str, dict[str, Any]]) -> Lexicon:
@@ -195,6 +197,9 @@ class Lexicon:
             vague_markers=dict(q["vague"]["markers"]),
             vague_idiom_bounds={fold(k): (v[0], v[1]) for k, v in q["vague"]["idioms"].items()},
             context=u["context"],
+            cues=tuple((dim, re.compile("|".join(re.escape(w) for w in sorted(
+                u["context"][dim], key=len, reverse=True)))) for dim in ("currency", "count")
+                if u["context"][dim]),
         )
 
     def __hash__(self) -> int:

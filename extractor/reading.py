@@ -8,6 +8,7 @@ by the caller), so ``Reader.fields`` caches them by that text: news repeats
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -16,6 +17,7 @@ from extractor.grammar import Match
 from extractor.lexicon import Lexicon
 from extractor.numerals import Numerals, step, to_float
 
+_ARABIC = re.compile(r"[0-9][0-9,.]*+(?:[eE][-+]?[0-9]++)?")
 ARTICLE = frozenset({"count", "duration"})  # 一个, 一年: the article, not the number one
 CACHE_SIZE = 1 << 16
 Fields = tuple[float | None, float | None, float | None, str, str | None, str | None,
@@ -78,9 +80,7 @@ class Reader:
         if len(s) == 1 and s in nm.magnitudes:
             return Decimal(1), nm.magnitudes[s]  # 近百家, 百分之: a lone place word
         if s[:1].isdigit():
-            i = 0
-            while i < len(s) and (s[i].isdigit() or s[i] in ",.eE+-"):
-                i += 1
+            i = _ARABIC.match(s).end()  # type: ignore[union-attr]
             if all(c in nm.magnitudes for c in s[i:]):
                 try:
                     return nm.parse_arabic(s[:i]), nm.magnitude(s[i:])

@@ -15,7 +15,7 @@ from __future__ import annotations
 import heapq
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import regex
 
@@ -31,8 +31,7 @@ MENTION_RANK = 1 << 30
 """Mentions rank after every exclusion at the same start."""
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):
     """One winner of the scan: an exclusion (``name``) or a mention (``match``).
 
     ``start``/``end`` are offsets in the text; ``match`` offsets are in the
