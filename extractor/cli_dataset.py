@@ -58,6 +58,10 @@ Append = Annotated[
 Quiet = Annotated[
     bool, typer.Option("--quiet", "-q", help="No progress bar and no summary."),
 ]
+Force = Annotated[
+    bool, typer.Option("--force", help="Replace the output even when every input failed "
+                       "(by default a dataset that holds articles is then kept)."),
+]
 Debug = Annotated[
     bool, typer.Option("--debug", help="On an unexpected error, show its traceback (by "
                        "default only its message)."),
@@ -92,6 +96,7 @@ def extract_command(
                             "line, a CSV text field) go to errors instead of being extracted.")
     ] = 20.0,
     debug: Debug = False,
+    force: Force = False,
     engine: Annotated[
         Engine, typer.Option(help="local: worker processes here; dask: a Dask cluster "
                              "(docs/CLUSTER.md).")
@@ -119,7 +124,7 @@ def extract_command(
 
     options = RunOptions(text_field=text_field, text_column=text_column,
                          fmt=fmt.value if fmt else None, workers=workers, append=append,
-                         max_article_mb=max_article_mb)
+                         max_article_mb=max_article_mb, force=force)
     if engine is Engine.local and (scheduler or partitions or partition_by):
         raise typer.BadParameter("needs --engine dask",
                                  param_hint="'--scheduler', '--partitions', '--partition-by'")
@@ -155,6 +160,7 @@ def build_command(
     ] = None,
     quiet: Quiet = False,
     debug: Debug = False,
+    force: Force = False,
 ) -> None:
     """Build a dataset defined by datasets/NAME/dataset.toml (default: the bundled sample)."""
     _check_rules()
@@ -162,7 +168,8 @@ def build_command(
 
     def start(progress: Progress | None) -> RunSummary:
         config = DatasetConfig.load(find_dataset(name))
-        return build(config, out=out, workers=workers, append=append, progress=progress)
+        return build(config, out=out, workers=workers, append=append, progress=progress,
+                     force=force)
 
     _execute(start, quiet, debug)
 

@@ -42,7 +42,7 @@ from extractor.readers import (
 )
 from extractor.rulecheck import validate
 from extractor.schema import ARTICLES, INDICATORS, Columns
-from extractor.writer import ArticleBatches, DatasetWriter, Rows, check_output, rules_digest
+from extractor.writer import ArticleBatches, DatasetWriter, Rows, rules_digest
 
 DATASETS_DIR = "datasets"
 CONFIG_FILE = "dataset.toml"
@@ -93,6 +93,8 @@ class RunOptions:
     max_article_mb: float | None = DEFAULT_MAX_ARTICLE_MB
     """An article larger than this (MB, 10⁶ bytes) becomes an ``ArticleTooLarge`` error
     instead of being extracted; None for no limit."""
+    force: bool = False
+    """Replace the output even when every input failed."""
 
     @property
     def max_bytes(self) -> int | None:
@@ -213,8 +215,10 @@ def build(
     workers: int | None = None,
     append: bool | None = None,
     progress: Callable[[int, int], None] | None = None,
+    force: bool = False,
 ) -> RunSummary:
-    """Build a dataset from its definition (``out``, ``workers``, ``append`` override it)."""
+    """Build a dataset from its definition (``out``, ``workers``, ``append`` override it;
+    ``force`` as in RunOptions)."""
     files = discover(config.inputs, config.options.fmt, base=config.folder)
     options = RunOptions(
         text_field=config.options.text_field,
@@ -223,6 +227,7 @@ def build(
         workers=workers,
         append=config.options.append if append is None else append,
         max_article_mb=config.options.max_article_mb,
+        force=force,
     )
     return run(files, out or config.output, options, name=config.name, progress=progress)
 
@@ -239,33 +244,36 @@ def run(
 
     ``progress(done, total)`` is called as input files are finished. Raises
     RuleError or OutputError (before any work) when the rule files are broken or
-    ``out`` cannot take a dataset.
+    ``out`` cannot take a dataset (or another run is writing it), and
+    AllInputsFailed (an OutputError, after the work) when every input failed and
+    ``out`` held articles, unless ``options.force``.
     """
     began = time.perf_counter()
     workers = options.workers or default_workers()
     if workers > 1:
         _pool_context()  # the workers' server starts now, loading zhstats while we check
     validate()  # a broken rule file stops the run before any input is read
-    previous = check_output(out, options.append)
-    notes = []
-    if previous and previous.get("zhstats.rules_digest") != rules_digest():
-        notes.append(f"{out} was built with other rules (rules digest "
-                     f"{previous.get('zhstats.rules_digest', '?')[:12]}…); "
-                     "its old rows were kept as they were")
     reread = {f.source for f in files}
     done = 0
-    if progress:
-        progress(0, len(files))
-    with (DatasetWriter(out, name or out.name, append=options.append, reread=reread) as writer,
-          _worker_pool(workers) as pool):
-        for file_index, result in _process_in_order(_read_all(files, options, stdin), pool,
-                                                     workers):
-            if file_index - 1 > done:
-                done = file_index - 1
-                if progress:
-                    progress(done, len(files))
-            interrupts.check()
-            writer.add(result)
+    notes = []
+    with DatasetWriter(out, name or Path(out).name, append=options.append, reread=reread,
+                       force=options.force) as writer:
+        previous = writer.existing.metadata if writer.existing and options.append else None
+        if previous and previous.get("zhstats.rules_digest") != rules_digest():
+            notes.append(f"{out} was built with other rules (rules digest "
+                         f"{previous.get('zhstats.rules_digest', '?')[:12]}…); the articles "
+                         "of inputs not read again kept their old rows")
+        if progress:
+            progress(0, len(files))
+        with _worker_pool(workers) as pool:
+            for file_index, result in _process_in_order(_read_all(files, options, stdin), pool,
+                                                         workers):
+                if file_index - 1 > done:
+                    done = file_index - 1
+                    if progress:
+                        progress(done, len(files))
+                interrupts.check()
+                writer.add(result)
         if progress:
             progress(len(files), len(files))
         interrupts.check()  # a Ctrl-C swallowed anywhere must not let the run commit

@@ -48,6 +48,8 @@ _CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 """Unicode category Cc except the whitespace controls \\t \\n \\v \\f \\r."""
 _SAMPLE = 1 << 16
 """Bytes a JSONL or CSV file's encoding is detected on."""
+_RECORD = re.compile(r"(.*)#(?:line|row)=\d+", re.S)
+"""The source of a JSONL line or CSV row: its file's source, then ``#line=N`` / ``#row=N``."""
 _HTML_FIELDS = ("title", "author", "date", "sitename", "description", "url", "hostname",
                 "categories", "tags", "language")
 
@@ -95,6 +97,13 @@ class ErrorRow:
     stage: str
     error_type: str
     message: str
+
+
+def file_of(source: str) -> str:
+    """The source of the input file a row's ``source`` comes from (``#line=N`` or
+    ``#row=N`` removed; a ``#`` elsewhere is part of the file name)."""
+    m = _RECORD.fullmatch(source)
+    return m[1] if m else source
 
 
 def discover(

@@ -85,10 +85,9 @@ def local(corpus: list[str], tmp_path_factory: pytest.TempPathFactory) -> tuple[
 
 
 def rows(out: Path | str, table: str, fs: fsspec.AbstractFileSystem | None = None) -> list[dict]:
-    """A table's rows sorted by its key, from a local (one file) or Dask (a folder) dataset."""
-    path = f"{out}/{table}.parquet" if fs is None and Path(out, f"{table}.parquet").is_file() \
-        else f"{out}/{table}"
-    data = pq.read_table(path, filesystem=fs)
+    """A table's rows sorted by its key, from a local (one file) or Dask (a folder of files)
+    dataset: both under the same name."""
+    data = pq.read_table(f"{out}/{table}.parquet", filesystem=fs)
     return data.drop_columns([c for c in data.column_names if c == MONTH]).sort_by(
         [(c, "ascending") for c in SORT[table]]).to_pylist()
 
@@ -206,17 +205,18 @@ def test_scheduler_and_workers_match_the_local_engine_in_hive_folders(
     assert result.exit_code == 1, result.output  # some inputs failed
     for table in TABLES:
         assert rows(out, table.name) == rows(local[0], table.name), table.name
-    assert (out / "articles" / f"{MONTH}=2025-09").is_dir()
-    assert (out / "articles" / f"{MONTH}=__HIVE_DEFAULT_PARTITION__").is_dir()
-    assert not any(p.name.startswith(MONTH) for p in (out / "errors").iterdir())
+    assert (out / "articles.parquet" / f"{MONTH}=2025-09").is_dir()
+    assert (out / "articles.parquet" / f"{MONTH}=__HIVE_DEFAULT_PARTITION__").is_dir()
+    assert not any(p.name.startswith(MONTH) for p in (out / "errors.parquet").iterdir())
     expected = (pl.read_parquet(local[0] / "articles.parquet")
                 .group_by(pl.col("published").dt.strftime("%Y-%m").alias(MONTH)).len()
                 .sort(MONTH, nulls_last=True).rows())
-    by_duckdb = duckdb.sql(f"SELECT {MONTH}, count(*) FROM read_parquet('{out}/articles/**/*"
-                           f".parquet', hive_partitioning = true) GROUP BY 1 "
+    by_duckdb = duckdb.sql(f"SELECT {MONTH}, count(*) FROM read_parquet("
+                           f"'{out}/articles.parquet/**/*.parquet', hive_partitioning = true) "
+                           "GROUP BY 1 "
                            "ORDER BY 1 NULLS LAST").fetchall()
     assert by_duckdb == expected
-    by_polars = (pl.scan_parquet(out / "indicators", hive_partitioning=True)
+    by_polars = (pl.scan_parquet(out / "indicators.parquet", hive_partitioning=True)
                  .filter(pl.col(MONTH) == "2025-09").select(pl.len()).collect().item())
     local_articles = pl.read_parquet(local[0] / "articles.parquet")
     assert by_polars == (pl.read_parquet(local[0] / "indicators.parquet")
@@ -269,7 +269,7 @@ def test_memory_urls(tmp_path: Path) -> None:
     assert articles[20]["source"].endswith("feed.jsonl#line=1")
     assert fs.isfile("/zh/out/datapackage.json")
     assert fs.ls("/zh", detail=False) == ["/zh/in", "/zh/out"]  # no temp folder left
-    assert fs.isfile("/zh/out/errors/part-00000-0.parquet")  # no errors: one empty file
+    assert fs.isfile("/zh/out/errors.parquet/part-00000-0.parquet")  # no errors: one empty file
     assert rows("/zh/out", "errors", fs) == []
     fs.rm("/zh", recursive=True)
 
@@ -278,7 +278,7 @@ def test_memory_urls(tmp_path: Path) -> None:
     (["-", "--engine", "dask"], "standard input"),
     (["{seed}", "--engine", "dask", "--append"], "--append"),
     (["{seed}", "--scheduler", "tcp://127.0.0.1:1"], "needs --engine dask"),
-    (["{seed}", "--engine", "dask", "--out", "{tmp}"], "holds no zhstats dataset"),
+    (["{seed}", "--engine", "dask", "--out", "{tmp}"], "not part of a zhstats dataset (keep.txt)"),
 ])
 def test_usage_errors(args: list[str], message: str, tmp_path: Path) -> None:
     (tmp_path / "keep.txt").write_text("not a dataset")

@@ -391,7 +391,7 @@ def test_refuses_to_replace_a_folder_that_is_not_a_dataset(tmp_path: Path) -> No
     folder = corpus(tmp_path / "in", range(2))
     (tmp_path / "notes").mkdir()
     (tmp_path / "notes" / "keep.md").write_text("mine")
-    with pytest.raises(OutputError, match="not empty"):
+    with pytest.raises(OutputError, match=r"not part of a zhstats dataset \(keep\.md\)"):
         run(discover([str(folder)]), tmp_path / "notes", ONE)
     assert (tmp_path / "notes" / "keep.md").read_text() == "mine"
     (tmp_path / "file").write_text("x")

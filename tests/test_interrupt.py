@@ -132,19 +132,17 @@ def test_a_rerun_completes_and_tidies_up(workspace: Path) -> None:
 
 def test_a_swap_cut_between_its_renames_is_undone(tmp_path: Path) -> None:
     """Where there is no atomic exchange, the swap is two renames; a run killed between
-    them leaves the old dataset at .out.old-PID-…, which the next run puts back."""
-    from extractor.writer import recover
+    them leaves the old dataset at .out.old-PID-…, which the next run (holding the lock,
+    so every temp folder there is a dead run's) puts back."""
+    from extractor.layout import recover
 
-    dead = subprocess.Popen([sys.executable, "-c", "pass"])
-    dead.wait()
     out = tmp_path / "out"
     out.mkdir()
     (out / "datapackage.json").write_text("{}")
-    moved = tmp_path / f".out.old-{dead.pid}-0a1b2c3d"
+    moved = tmp_path / f".out.old-{os.getpid()}-0a1b2c3d"
     out.rename(moved)
-    (tmp_path / f".out.tmp-{dead.pid}-4e5f6a7b").mkdir()  # the new one, half written
-    alive = tmp_path / f".out.tmp-{os.getpid()}-00000000"  # a run still going: left alone
-    alive.mkdir()
+    (tmp_path / f".out.tmp-{os.getpid()}-4e5f6a7b").mkdir()  # the new one, half written
+    (tmp_path / ".other.tmp-1-00000000").mkdir()  # another output's: left alone
     recover(out)
     assert (out / "datapackage.json").read_text() == "{}"
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["out", alive.name])
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".other.tmp-1-00000000", "out"]
