@@ -3,7 +3,8 @@
 Exit status: 0 when every input became an article, 1 when some inputs failed
 (they are rows of ``errors.parquet``), 2 for a usage error (including a broken
 rule file), 3 when the run stopped on an unexpected error (the output folder is
-left as it was; ``--debug`` shows the traceback), 130 when interrupted.
+left as it was; ``--debug`` shows the traceback), 130 when interrupted (Ctrl-C), 143
+when terminated (SIGTERM).
 """
 
 from __future__ import annotations
@@ -219,9 +220,11 @@ def _execute(
     except (InputNotFound, OutputError, DatasetNotFound, ConfigError, EngineError) as e:
         console.print(f"[red]Error:[/red] {escape(str(e))}", highlight=False)
         raise typer.Exit(2) from None
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:
+        from extractor.interrupts import exit_code
+
         console.print("Interrupted: the output folder was left as it was.", highlight=False)
-        raise typer.Exit(130) from None
+        raise typer.Exit(exit_code(stop)) from None
     except (typer.Exit, typer.Abort, typer.TyperException):
         raise
     except Exception as e:

@@ -3,7 +3,7 @@
 The inputs are cut into partitions in input order: runs of whole files, and
 byte blocks of each large JSONL or CSV file (cut at record boundaries by one
 sequential index pass, so lines and rows keep the numbers the local engine
-gives them). A task per partition runs :func:`extractor.dataset.process` on
+gives them). A task per partition runs :func:`extractor.pipeline.process` on
 each article and keeps the rows in worker memory; as partitions finish in
 order, the client drops texts already seen (``DuplicateArticle`` errors, as
 the local writer does) and a second task writes the partition's files with
@@ -37,8 +37,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from extractor import layout
-from extractor.dataset import RunOptions, RunSummary, default_workers, process
+from extractor.config import RunOptions
+from extractor.dataset import RunSummary
 from extractor.layout import DATAPACKAGE, OutputError
+from extractor.pipeline import process
+from extractor.pool import default_workers
 from extractor.readers import (
     _SAMPLE,
     FORMATS,
@@ -487,7 +490,7 @@ def _extract(pieces: list[Piece], options: RunOptions, metadata: dict[str, str])
     errors: list[ErrorRow] = []
     for piece in pieces:
         for raw in _read(piece, options):
-            result = process(raw)
+            result = process(raw, options.max_article_seconds)
             if isinstance(result, ErrorRow):
                 errors.append(result)
                 rows[ERRORS.name].add(asdict(result))

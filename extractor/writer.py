@@ -16,7 +16,7 @@ import shutil
 import sqlite3
 from collections.abc import Iterable
 from contextlib import ExitStack, suppress
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, astuple, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 from extractor import layout
 from extractor.assemble import ArticleRows
 from extractor.layout import DATAPACKAGE, Existing, OutputError
-from extractor.readers import ErrorRow, file_of
+from extractor.readers import ErrorRow, file_of, printable
 from extractor.rules import rules_dir
 from extractor.schema import (
     ARTICLES,
@@ -213,6 +213,7 @@ class DatasetWriter:
         of Arrow batches) or an error row. An article whose text is already in the
         dataset becomes a ``DuplicateArticle`` error."""
         if isinstance(result, ErrorRow):
+            result = ErrorRow(*(printable(v) for v in astuple(result)))
             self._errors.add(asdict(result))
             if self._errors.rows >= ROW_GROUP_ROWS[ERRORS.name]:
                 self._flush(ERRORS)

@@ -247,7 +247,8 @@ def test_a_lower_size_limit_applies_to_each_format(tmp_path: Path) -> None:
     (tmp_path / "in" / "b.jsonl").write_text(
         json.dumps({"text": big}, ensure_ascii=False) + "\n"
         + json.dumps({"text": news(2)}, ensure_ascii=False) + "\n")
-    (tmp_path / "in" / "c.csv").write_text(f'text\n"{big}"\n"{news(3)}"\n')
+    # a CSV field cannot be skipped without reading it: the file's reading stops there
+    (tmp_path / "in" / "c.csv").write_text(f'text\n"{news(3)}"\n"{big}"\n"{news(4)}"\n')
     out = tmp_path / "out"
     result = CliRunner().invoke(app, ["extract", str(tmp_path / "in"), "--out", str(out),
                                       "--max-article-mb", "0.01", "--workers", "1"])
@@ -255,8 +256,9 @@ def test_a_lower_size_limit_applies_to_each_format(tmp_path: Path) -> None:
     errors = pq.read_table(out / "errors.parquet").to_pylist()
     assert [(e["source"].split("/in/")[1], e["error_type"]) for e in errors] == [
         ("a.txt", "ArticleTooLarge"), ("b.jsonl#line=1", "ArticleTooLarge"),
-        ("c.csv#row=1", "ArticleTooLarge")]
+        ("c.csv#row=2", "ArticleTooLarge")]
     assert all("over the limit of 0.01 MB" in e["message"] for e in errors)
+    assert errors[2]["message"].endswith("; the rest of the file was not read")
     assert pq.read_table(out / "articles.parquet").num_rows == 2
 
 

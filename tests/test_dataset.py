@@ -306,7 +306,7 @@ def test_engine_failures_become_error_rows(tmp_path: Path, monkeypatch: pytest.M
                             "r")]
         return []
 
-    monkeypatch.setattr("extractor.dataset.extract", extract)
+    monkeypatch.setattr("extractor.pipeline.extract", extract)
     summary = run(discover([str(folder)]), tmp_path / "out", ONE)
     assert (summary.articles, summary.errors, summary.exit_code) == (1, 2, 1)
     errors = rows(tmp_path / "out", "errors")
@@ -319,7 +319,7 @@ def test_engine_failures_become_error_rows(tmp_path: Path, monkeypatch: pytest.M
 
 
 def test_chunks_end_at_a_count_of_articles_or_of_characters() -> None:
-    from extractor.dataset import CHUNK_ARTICLES, CHUNK_CHARS, _chunks
+    from extractor.pool import CHUNK_ARTICLES, CHUNK_CHARS, _chunks
     from extractor.readers import ErrorRow, RawArticle
 
     def raw(n: int) -> RawArticle:

@@ -76,7 +76,8 @@ def _kill_when(proc: subprocess.Popen[str], base: Path, point: str) -> None:
     deadline = time.monotonic() + 120
     if point == "writing":
         while time.monotonic() < deadline and proc.poll() is None:
-            if any((t / "articles.parquet").exists() for t in _temp_folders(base)):
+            if any((t / "articles.parquet").exists() for t in _temp_folders(base)
+                   if f"-{proc.pid}-" in t.name):  # not one a killed run left
                 time.sleep(0.3)
                 return
             time.sleep(0.02)
