@@ -96,6 +96,10 @@ def extract_command(
         float, typer.Option(min=0.001, help="Larger articles (a txt or html file, a JSONL "
                             "line, a CSV text field) go to errors instead of being extracted.")
     ] = 20.0,
+    max_article_seconds: Annotated[
+        float, typer.Option(min=0.001, help="An article that takes longer to read and "
+                            "extract goes to errors (ArticleTimeout) and the run goes on.")
+    ] = 60.0,
     debug: Debug = False,
     force: Force = False,
     engine: Annotated[
@@ -125,7 +129,8 @@ def extract_command(
 
     options = RunOptions(text_field=text_field, text_column=text_column,
                          fmt=fmt.value if fmt else None, workers=workers, append=append,
-                         max_article_mb=max_article_mb, force=force)
+                         max_article_mb=max_article_mb, max_article_seconds=max_article_seconds,
+                         force=force)
     if engine is Engine.local and (scheduler or partitions or partition_by):
         raise typer.BadParameter("needs --engine dask",
                                  param_hint="'--scheduler', '--partitions', '--partition-by'")
