@@ -452,10 +452,11 @@ def _read(piece: Piece, options: RunOptions) -> Iterator[RawArticle | ErrorRow]:
         with fsspec.open(piece.url, "rb") as f:
             f.seek(piece.start)
             data = f.read(piece.end - piece.start)
-        lines = _lines(io.BytesIO(data), piece.codec, piece.encoding, piece.first)
+        lines = _lines(io.BytesIO(data), piece.codec, piece.encoding, piece.first,
+                       max_bytes=options.max_bytes)
         if item.fmt == "jsonl":
             yield from _jsonl(item.source, lines, piece.encoding, options.text_field,
-                              max_bytes=options.max_bytes)
+                              max_bytes=options.max_bytes, whole=False)
         else:
             header = _lines(io.BytesIO(piece.header), piece.codec, piece.encoding)
             yield from _csv(item.source, chain(header, lines), piece.encoding,

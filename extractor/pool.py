@@ -208,8 +208,9 @@ def _start_pool(workers: int) -> ProcessPoolExecutor | None:
     pool = ProcessPoolExecutor(workers, mp_context=pool_context(), initializer=_ignore_sigint,
                                initargs=(os.getpid(),))
     try:
-        with interrupts.deferred():  # a worker cut halfway through its start prints a traceback
-            pool.submit(int).result()
+        with interrupts.deferred():  # the spawn, cut halfway, prints a traceback
+            started = pool.submit(int)
+        started.result()  # the workers' start (seconds on a busy machine) can be cut
     except BrokenProcessPool:
         pool.shutdown(wait=True, cancel_futures=True)
         warnings.warn("worker processes could not start (a script that runs zhstats needs "
@@ -217,6 +218,7 @@ def _start_pool(workers: int) -> ProcessPoolExecutor | None:
                       RuntimeWarning, stacklevel=2)
         return None
     except BaseException:  # Ctrl-C while it started: shut it down now, not at exit
+        _kill_workers(pool)
         with interrupts.deferred():
             pool.shutdown(wait=True, cancel_futures=True)
         raise

@@ -189,6 +189,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Suite, subprocess.Com
     return suite, result, base / "out"
 
 
+@pytest.mark.slow
 def test_the_run_completes_without_a_traceback(run) -> None:
     _, result, out = run
     assert result.returncode == 1, result.stderr[-3000:]  # 1: some inputs are in errors
@@ -197,6 +198,7 @@ def test_the_run_completes_without_a_traceback(run) -> None:
     assert (out / "datapackage.json").is_file()
 
 
+@pytest.mark.slow
 def test_every_good_input_is_an_article(run) -> None:
     suite, _, out = run
     articles = pq.read_table(out / "articles.parquet", columns=["source", "text"]).to_pylist()
@@ -210,6 +212,7 @@ def test_every_good_input_is_an_article(run) -> None:
     assert not wrong, wrong[:20]
 
 
+@pytest.mark.slow
 def test_every_bad_input_is_one_error_a_person_can_read(run) -> None:
     suite, _, out = run
     errors = pq.read_table(out / "errors.parquet").to_pylist()
@@ -224,6 +227,7 @@ def test_every_bad_input_is_one_error_a_person_can_read(run) -> None:
         assert "Traceback" not in e["message"] and len(e["message"]) < 400, e
 
 
+@pytest.mark.slow
 def test_indicators_belong_to_articles_and_match_their_text(run) -> None:
     _, _, out = run
     articles = pq.read_table(out / "articles.parquet",

@@ -33,6 +33,7 @@ def news(i: int) -> str:
             f"企业提供服务，节省费用{i + 2}万元。\n")
 
 
+@pytest.mark.slow
 def test_extract_the_seed(tmp_path: Path) -> None:
     result = zhstats("extract", str(SEED), "--out", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
@@ -151,6 +152,7 @@ def write_corpus(folder: Path, good: int) -> list[str]:
     return sorted(p.relative_to(folder).as_posix() for p in bad.iterdir())
 
 
+@pytest.mark.slow
 def test_two_thousand_files_with_twenty_bad_ones(tmp_path: Path) -> None:
     folder, out = tmp_path / "corpus", tmp_path / "out"
     bad = write_corpus(folder, 1980)

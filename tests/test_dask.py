@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 import fsspec
 import polars as pl
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from distributed import Client, LocalCluster
@@ -28,8 +29,9 @@ from extractor.cli import app
 from extractor.dask_engine import EngineError, _layout, run_dask
 from extractor.dataset import RunOptions, RunSummary, run
 from extractor.readers import discover
-from extractor.schema import TABLES
+from extractor.schema import TABLES, Table
 
+pytestmark = pytest.mark.slow  # clusters of worker processes
 SORT = {"articles": ["source"], "indicators": ["article_id", "mention_index"],
         "errors": ["source", "error_type"]}
 MONTH = "published_month"
@@ -192,6 +194,42 @@ def cluster(tmp_path: Path) -> Iterator[Cluster]:
         yield started
     finally:
         started.close()
+
+
+def table_file(out: Path, table: Table) -> Path:
+    """The first file of a table written as a folder of files."""
+    return sorted((out / table.path).rglob("*.parquet"))[0]
+
+
+def test_report_and_append_take_a_folder_the_dask_engine_wrote(
+    corpus: list[str], local: tuple[Path, RunSummary], tmp_path: Path
+) -> None:
+    """The two engines wrote different layouts, so ``zhstats report`` and ``--append``
+    refused a Dask-written folder. Now both read it, as they read a local one."""
+    out = tmp_path / "out"
+    run_dask(corpus, str(out), replace(OPTIONS, workers=2), partitions=6)
+    def plain(path: Path, table: str) -> pa.Table:
+        """A table sorted by its key, categories as strings (their codes depend on order)."""
+        data = pq.read_table(path).sort_by([(c, "ascending") for c in SORT[table]])
+        return pa.table({name: column.cast(column.type.value_type)
+                         if pa.types.is_dictionary(column.type) else column
+                         for name, column in zip(data.column_names, data.columns, strict=True)})
+
+    for table in TABLES:  # the same Arrow data once sorted: types, values, nulls
+        assert plain(out / table.path, table.name).equals(
+            plain(local[0] / table.path, table.name)), table.name
+        assert pq.read_schema(table_file(out, table)).remove_metadata() == \
+            pq.read_schema(local[0] / table.path).remove_metadata()
+    result = CliRunner().invoke(app, ["report", str(out), "--out", str(tmp_path / "r.html")])
+    assert result.exit_code == 0, result.output
+    assert f"{local[1].articles:,} articles" in result.output
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "new.txt").write_text(news(9001), encoding="utf-8")
+    summary = run(discover([str(extra)]), out, RunOptions(workers=1, append=True))
+    assert (summary.articles, summary.kept["articles"]) == (1, local[1].articles)
+    assert pq.read_table(out / "articles.parquet").num_rows == local[1].articles + 1
+    assert (out / "articles.parquet").is_file(), "appending writes the local layout"
 
 
 def test_scheduler_and_workers_match_the_local_engine_in_hive_folders(

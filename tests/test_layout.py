@@ -65,6 +65,7 @@ def test_a_second_run_into_a_folder_being_written_stops(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in"], "the lock file is removed"
 
 
+@pytest.mark.slow
 def test_two_appends_at_once_never_interleave(tmp_path: Path) -> None:
     """Two ``--append`` runs into one folder at once: before the lock both exited 0 and
     the dataset missed one run's articles; now the second stops (exit 2) and says why.
@@ -113,6 +114,7 @@ def test_files_beside_a_dataset_are_never_deleted(tmp_path: Path) -> None:
         assert snapshot(out) == before
 
 
+@pytest.mark.slow
 def test_a_report_saved_into_the_dataset_folder_is_kept(tmp_path: Path) -> None:
     files = discover([str(corpus(tmp_path / "in", range(2)))])
     run(files, tmp_path / "out", ONE)
@@ -135,6 +137,7 @@ def test_a_dataset_toml_cannot_point_its_output_at_a_victim(tmp_path: Path) -> N
     assert (victim / "NOTES.md").read_text() == "years of work"
 
 
+@pytest.mark.slow
 def test_a_run_where_every_input_failed_keeps_the_dataset(tmp_path: Path) -> None:
     """``--rules DIR`` without ``metadata.toml`` passed ``rules check``, turned every input
     into an error row and replaced a good dataset with them."""
@@ -172,6 +175,7 @@ def test_a_failed_run_into_an_empty_place_still_writes_its_errors(tmp_path: Path
 # -- where the dataset goes --------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_out_dot_is_refused_clearly(tmp_path: Path) -> None:
     corpus(tmp_path / "in", range(1))
     for out in (".", str(tmp_path), ".."):

@@ -179,6 +179,7 @@ def _seconds(text: str) -> float:
     return time.perf_counter() - began
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("unit", list(GUARD_KINDS.values()), ids=list(GUARD_KINDS))
 def test_a_million_character_run_takes_linear_time(unit: str) -> None:
     """10⁶ characters take at most 25× the time of 10⁵ (linear: 10×; quadratic: 100×),
@@ -190,6 +191,7 @@ def test_a_million_character_run_takes_linear_time(unit: str) -> None:
     assert big < 25 * small + 0.5, f"10⁵: {small:.2f} s, 10⁶: {big:.2f} s"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("unit", list(DENSE_KINDS.values()), ids=list(DENSE_KINDS))
 def test_a_run_of_mentions_takes_linear_time(unit: str) -> None:
     """10⁵ characters thick with mentions take at most 25× the time of 10⁴."""

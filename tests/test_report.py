@@ -40,6 +40,7 @@ def embedded_data(page: str) -> dict:
                                 r"</script>", page, re.S).group(1))
 
 
+@pytest.mark.slow
 def test_the_sample_report_in_chromium(sample: Path, tmp_path: Path) -> None:
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} not found: install Debian's chromium (apt-get install "
