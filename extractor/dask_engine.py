@@ -43,20 +43,20 @@ from extractor.layout import DATAPACKAGE, OutputError
 from extractor.pipeline import process
 from extractor.pool import default_workers
 from extractor.readers import (
-    _SAMPLE,
     FORMATS,
+    SAMPLE_BYTES,
     STDIN,
     ErrorRow,
     InputFile,
     InputNotFound,
     RawArticle,
     ReadFailure,
-    _csv,
-    _decode_sample,
-    _detect,
-    _jsonl,
-    _lines,
+    csv_records,
+    decode_sample,
+    decoded_lines,
+    detect,
     discover,
+    jsonl_records,
     read_input,
 )
 from extractor.schema import ARTICLES, ERRORS, INDICATORS, TABLES, Columns, datapackage
@@ -368,12 +368,12 @@ def _layout(url: str, fmt: str, block: int, text_column: str) -> Layout | None:
 
     csv.field_size_limit(2**31 - 1)
     with fsspec.open(url, "rb") as f:
-        head = f.read(_SAMPLE)
-        if len(head) < _SAMPLE:
+        head = f.read(SAMPLE_BYTES)
+        if len(head) < SAMPLE_BYTES:
             return None
         try:
-            codec, encoding, skip = _detect(head, complete=False)
-            _decode_sample(head[skip:], codec, encoding, complete=False)
+            codec, encoding, skip = detect(head, complete=False)
+            decode_sample(head[skip:], codec, encoding, complete=False)
         except ReadFailure:
             return None
         if codec.startswith("utf-16"):
@@ -452,14 +452,14 @@ def _read(piece: Piece, options: RunOptions) -> Iterator[RawArticle | ErrorRow]:
         with fsspec.open(piece.url, "rb") as f:
             f.seek(piece.start)
             data = f.read(piece.end - piece.start)
-        lines = _lines(io.BytesIO(data), piece.codec, piece.encoding, piece.first,
+        lines = decoded_lines(io.BytesIO(data), piece.codec, piece.encoding, piece.first,
                        max_bytes=options.max_bytes)
         if item.fmt == "jsonl":
-            yield from _jsonl(item.source, lines, piece.encoding, options.text_field,
+            yield from jsonl_records(item.source, lines, piece.encoding, options.text_field,
                               max_bytes=options.max_bytes, whole=False)
         else:
-            header = _lines(io.BytesIO(piece.header), piece.codec, piece.encoding)
-            yield from _csv(item.source, chain(header, lines), piece.encoding,
+            header = decoded_lines(io.BytesIO(piece.header), piece.codec, piece.encoding)
+            yield from csv_records(item.source, chain(header, lines), piece.encoding,
                             options.text_column, piece.first, max_bytes=options.max_bytes)
         return
     if "://" not in piece.url:  # a local file, read as the local engine reads it

@@ -49,7 +49,7 @@ _MAX_CONTROL_SHARE = 0.01
 _SURROGATES = re.compile("[\ud800-\udfff]")
 _CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 """Unicode category Cc except the whitespace controls \\t \\n \\v \\f \\r."""
-_SAMPLE = 1 << 16
+SAMPLE_BYTES = 1 << 16
 """Bytes a JSONL or CSV file's encoding is detected on."""
 _RECORD = re.compile(r"(.*)#(?:line|row)=\d+", re.S)
 """The source of a JSONL line or CSV row: its file's source, then ``#line=N`` / ``#row=N``."""
@@ -194,14 +194,14 @@ def decode(raw: bytes, declared: str | None = None) -> tuple[str, str]:
     document declares, then charset-normalizer limited to GB18030 and Big5.
     Line breaks are normalized to ``\n``. Raises ReadFailure.
     """
-    codec, encoding, skip = _detect(raw, complete=True, declared=declared)
-    text = _normalize(_decode_sample(raw[skip:], codec, encoding, complete=True))
+    codec, encoding, skip = detect(raw, complete=True, declared=declared)
+    text = _normalize(decode_sample(raw[skip:], codec, encoding, complete=True))
     if not text.strip():  # also U+3000 and other Unicode spaces
         raise ReadFailure("EmptyInput", "the input holds only whitespace")
     return text, encoding
 
 
-def _detect(head: bytes, complete: bool, declared: str | None = None) -> tuple[str, str, int]:
+def detect(head: bytes, complete: bool, declared: str | None = None) -> tuple[str, str, int]:
     """(codec, encoding to record, BOM length) of an input that starts with ``head``.
 
     ``complete`` says whether ``head`` is the whole input; if not, a character
@@ -258,7 +258,7 @@ def _incremental(data: bytes, codec: str, complete: bool) -> str:
     return codecs.getincrementaldecoder(codec)(errors="strict").decode(data, final=complete)
 
 
-def _decode_sample(data: bytes, codec: str, encoding: str, complete: bool) -> str:
+def decode_sample(data: bytes, codec: str, encoding: str, complete: bool) -> str:
     """``data`` decoded; raises ReadFailure when it is not text in that encoding."""
     try:
         text = _incremental(data, codec, complete)
@@ -307,18 +307,19 @@ def _open_lines(handle: BinaryIO, max_bytes: int | None = None,
                 max_seconds: float | None = None) -> tuple[Iterator[Line], str]:
     """The decoded lines of a JSONL or CSV input, read as they are needed, and its encoding.
 
-    The encoding is detected on the first ``_SAMPLE`` bytes, so a large file is
+    The encoding is detected on the first ``SAMPLE_BYTES`` bytes, so a large file is
     never held whole; nor is a line: see ``_lines``. Raises ReadFailure.
     """
-    head = handle.read(_SAMPLE)
-    complete = len(head) < _SAMPLE
-    codec, encoding, skip = _detect(head, complete)
-    _decode_sample(head[skip:], codec, encoding, complete)
+    head = handle.read(SAMPLE_BYTES)
+    complete = len(head) < SAMPLE_BYTES
+    codec, encoding, skip = detect(head, complete)
+    decode_sample(head[skip:], codec, encoding, complete)
     raw = io.BufferedReader(_Prefixed(head[skip:], handle))
-    return _lines(raw, codec, encoding, max_bytes=max_bytes, max_seconds=max_seconds), encoding
+    lines = decoded_lines(raw, codec, encoding, max_bytes=max_bytes, max_seconds=max_seconds)
+    return lines, encoding
 
 
-def _lines(
+def decoded_lines(
     raw: BinaryIO, codec: str, encoding: str, first: int = 1, max_bytes: int | None = None,
     max_seconds: float | None = None,
 ) -> Iterator[Line]:
@@ -397,10 +398,10 @@ def read_input(
             if item.fmt in ("jsonl", "csv"):
                 lines, encoding = _open_lines(handle, max_bytes, max_seconds)
                 if item.fmt == "jsonl":
-                    yield from _jsonl(item.source, lines, encoding, text_field,
+                    yield from jsonl_records(item.source, lines, encoding, text_field,
                                       max_bytes=max_bytes)
                 else:
-                    yield from _csv(item.source, lines, encoding, text_column,
+                    yield from csv_records(item.source, lines, encoding, text_column,
                                     max_bytes=max_bytes)
                 return
             if max_bytes is not None and item.path is not None:
@@ -447,8 +448,9 @@ def _over(text: str, limit: int | None) -> int | None:
     return size if size > limit else None
 
 
-def _jsonl(source: str, lines: Iterator[Line], encoding: str, text_field: str,
-           max_bytes: int | None = None, whole: bool = True) -> Iterator[RawArticle | ErrorRow]:
+def jsonl_records(source: str, lines: Iterator[Line], encoding: str, text_field: str,
+                  max_bytes: int | None = None, whole: bool = True
+                  ) -> Iterator[RawArticle | ErrorRow]:
     """The records of JSONL ``lines``; a file with none is an error (if ``whole``: not a
     block of a file)."""
     records = 0
@@ -511,8 +513,8 @@ def _surrogate(record: dict[str, Any]) -> str | None:
                  if bad(key) or bad(value)), None)
 
 
-def _csv(source: str, lines: Iterator[Line], encoding: str, text_column: str, first: int = 1,
-         max_bytes: int | None = None) -> Iterator[RawArticle | ErrorRow]:
+def csv_records(source: str, lines: Iterator[Line], encoding: str, text_column: str,
+                first: int = 1, max_bytes: int | None = None) -> Iterator[RawArticle | ErrorRow]:
     """Rows numbered from ``first``; ``lines`` start with the header (a block of a file
     gets its file's header put in front). A field over ``max_bytes`` stops the reading
     of the file there (a quoted field cannot be skipped without reading it)."""
