@@ -244,6 +244,7 @@ def test_indicators_belong_to_articles_and_match_their_text(run) -> None:
     assert sum(counts.values()) > JSONL_LINES  # the good JSONL lines alone hold more
 
 
+@pytest.mark.slow
 def test_a_lower_size_limit_applies_to_each_format(tmp_path: Path) -> None:
     (tmp_path / "in").mkdir()
     big = news(1) * 200  # about 16 KB of UTF-8

@@ -67,6 +67,7 @@ def test_usage_errors_exit_2(tmp_path: Path, args: list[str]) -> None:
     assert (tmp_path / "mine.txt").read_text() == "not a dataset"
 
 
+@pytest.mark.slow
 def test_stdin_and_formats(tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = zhstats("extract", "-", "--out", str(out), stdin=news(1).encode("gb18030"))

@@ -335,6 +335,7 @@ def test_chunks_end_at_a_count_of_articles_or_of_characters() -> None:
     assert [item for c in _chunks(mixed) for item in c] == mixed
 
 
+@pytest.mark.slow
 def test_output_does_not_depend_on_workers(tmp_path: Path) -> None:
     folder = corpus(tmp_path / "in", range(60))
     (folder / "bad.txt").write_bytes(b"")

@@ -91,12 +91,14 @@ def check(text: str, mentions: list[Mention]) -> None:
             assert lo is None or hi is None or lo < hi, m
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(ANY_TEXT)
 def test_any_text(text: str) -> None:
     check(text, extract(text))
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(VOCAB_TEXT)
 def test_text_from_the_rule_vocabularies(text: str) -> None:
@@ -123,6 +125,7 @@ def reference_scan(text: str) -> list[tuple[str | None, tuple[int, int]]]:
     return out
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(st.one_of(VOCAB_TEXT, ANY_TEXT))
 def test_merged_scan_is_one_alternation(text: str) -> None:
@@ -140,12 +143,14 @@ def test_merged_scan_is_one_alternation_on_the_corpora() -> None:
     assert not mismatched and len(texts) > 780
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(st.one_of(VOCAB_TEXT, ANY_TEXT))
 def test_same_input_same_output(text: str) -> None:
     assert extract(text) == extract(text)
 
 
+@pytest.mark.slow
 def test_same_output_in_another_process() -> None:
     """No dependence on hash seeds or call history: two fresh processes agree."""
     rng = random.Random(7)

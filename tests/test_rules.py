@@ -52,6 +52,7 @@ def test_a_backtracking_pattern_is_rejected(pattern: str) -> None:
     assert "make its repeats possessive" in why
 
 
+@pytest.mark.slow
 def test_rules_check_names_the_backtracking_pattern(tmp_path) -> None:
     """A catastrophic pattern in a rule file passed ``rules check`` and hung extraction
     (170 s on a 70-character article); now the check rejects it, with file and key."""
