@@ -221,3 +221,15 @@ def test_a_name_that_is_not_utf8_is_stored_escaped(tmp_path: Path) -> None:
     assert sorted(sources(tmp_path / "out", "articles")) == ["\\xb9\\xfa\\xbc\\xd2.txt",
                                                            "ok.txt"]
     assert sources(tmp_path / "out", "errors") == ["\\xff.txt"]
+
+
+def test_max_article_seconds_in_dataset_toml(tmp_path: Path) -> None:
+    from extractor.config import ConfigError, DatasetConfig
+
+    toml = tmp_path / "dataset.toml"
+    toml.write_text('[dataset]\ninputs = ["a"]\n[options]\nmax_article_seconds = 5\n')
+    assert DatasetConfig.load(toml).options.max_article_seconds == 5.0
+    assert RunOptions().max_article_seconds == 60.0
+    toml.write_text('[dataset]\ninputs = ["a"]\n[options]\nmax_article_seconds = 0\n')
+    with pytest.raises(ConfigError, match="max_article_seconds must be a number above 0"):
+        DatasetConfig.load(toml)
