@@ -161,6 +161,6 @@ def main() -> None:
     except RuleError as e:  # a command that reads the rules (show, explain, …) met a broken file
         print(f"Error: {e}", file=sys.stderr)
         sys.exit(2)
-    except KeyboardInterrupt:  # before a run has started (a run reports its own)
+    except KeyboardInterrupt as stop:  # before a run has started (a run reports its own)
         print("Interrupted.", file=sys.stderr)
-        sys.exit(130)
+        sys.exit(interrupts.exit_code(stop))

@@ -3,7 +3,8 @@
 Exit status: 0 when every input became an article, 1 when some inputs failed
 (they are rows of ``errors.parquet``), 2 for a usage error (including a broken
 rule file), 3 when the run stopped on an unexpected error (the output folder is
-left as it was; ``--debug`` shows the traceback), 130 when interrupted.
+left as it was; ``--debug`` shows the traceback), 130 when interrupted (Ctrl-C), 143
+when terminated (SIGTERM).
 """
 
 from __future__ import annotations
@@ -59,6 +60,10 @@ Append = Annotated[
 Quiet = Annotated[
     bool, typer.Option("--quiet", "-q", help="No progress bar and no summary."),
 ]
+Force = Annotated[
+    bool, typer.Option("--force", help="Replace the output even when every input failed "
+                       "(by default a dataset that holds articles is then kept)."),
+]
 Debug = Annotated[
     bool, typer.Option("--debug", help="On an unexpected error, show its traceback (by "
                        "default only its message)."),
@@ -93,7 +98,12 @@ def extract_command(
         float, typer.Option(min=0.001, help="Larger articles (a txt or html file, a JSONL "
                             "line, a CSV text field) go to errors instead of being extracted.")
     ] = 20.0,
+    max_article_seconds: Annotated[
+        float, typer.Option(min=0.001, help="An article that takes longer to read and "
+                            "extract goes to errors (ArticleTimeout) and the run goes on.")
+    ] = 60.0,
     debug: Debug = False,
+    force: Force = False,
     engine: Annotated[
         Engine, typer.Option(help="local: worker processes here; dask: a Dask cluster "
                              "(docs/CLUSTER.md).")
@@ -121,7 +131,8 @@ def extract_command(
 
     options = RunOptions(text_field=text_field, text_column=text_column,
                          fmt=fmt.value if fmt else None, workers=workers, append=append,
-                         max_article_mb=max_article_mb, rules=rules)
+                         max_article_mb=max_article_mb, max_article_seconds=max_article_seconds,
+                         force=force, rules=rules)
     if engine is Engine.local and (scheduler or partitions or partition_by):
         raise typer.BadParameter("needs --engine dask",
                                  param_hint="'--scheduler', '--partitions', '--partition-by'")
@@ -158,6 +169,7 @@ def build_command(
     ] = None,
     quiet: Quiet = False,
     debug: Debug = False,
+    force: Force = False,
 ) -> None:
     """Build a dataset defined by datasets/NAME/dataset.toml (default: the bundled sample)."""
     rules = _check_rules(ctx)
@@ -166,7 +178,7 @@ def build_command(
     def start(progress: Progress | None) -> RunSummary:
         config = DatasetConfig.load(find_dataset(name))
         return build(config, out=out, workers=workers, append=append, progress=progress,
-                     rules=rules)
+                     force=force, rules=rules)
 
     _execute(start, quiet, debug)
 
@@ -178,12 +190,12 @@ def _check_rules(ctx: typer.Context) -> Ruleset:
     from rich.markup import escape
 
     from extractor.cli import ruleset
-    from extractor.rulecheck import failing_examples
+    from extractor.rulecheck import failing_examples, validate
     from extractor.rules import RuleError
 
     console = Console(stderr=True)
     try:
-        rules = ruleset(ctx)
+        rules = validate(ruleset(ctx).folder)
         failures = failing_examples(rules)
     except RuleError as e:
         console.print(f"[red]Error:[/red] {escape(str(e))}", highlight=False, soft_wrap=True)
@@ -219,9 +231,11 @@ def _execute(
     except (InputNotFound, OutputError, DatasetNotFound, ConfigError, EngineError) as e:
         console.print(f"[red]Error:[/red] {escape(str(e))}", highlight=False)
         raise typer.Exit(2) from None
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:
+        from extractor.interrupts import exit_code
+
         console.print("Interrupted: the output folder was left as it was.", highlight=False)
-        raise typer.Exit(130) from None
+        raise typer.Exit(exit_code(stop)) from None
     except (typer.Exit, typer.Abort, typer.TyperException):
         raise
     except Exception as e:

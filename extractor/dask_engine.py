@@ -3,7 +3,7 @@
 The inputs are cut into partitions in input order: runs of whole files, and
 byte blocks of each large JSONL or CSV file (cut at record boundaries by one
 sequential index pass, so lines and rows keep the numbers the local engine
-gives them). A task per partition runs :func:`extractor.dataset.process` on
+gives them). A task per partition runs :func:`extractor.pipeline.process` on
 each article and keeps the rows in worker memory; as partitions finish in
 order, the client drops texts already seen (``DuplicateArticle`` errors, as
 the local writer does) and a second task writes the partition's files with
@@ -27,7 +27,7 @@ import posixpath
 import secrets
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from itertools import chain
 from pathlib import Path
@@ -36,26 +36,31 @@ from typing import TYPE_CHECKING, BinaryIO
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from extractor.dataset import RunOptions, RunSummary, default_workers, process
+from extractor import layout
+from extractor.config import RunOptions
+from extractor.dataset import RunSummary
+from extractor.layout import DATAPACKAGE, OutputError
+from extractor.pipeline import process
+from extractor.pool import default_workers
 from extractor.readers import (
-    _SAMPLE,
     FORMATS,
+    SAMPLE_BYTES,
     STDIN,
     ErrorRow,
     InputFile,
     InputNotFound,
     RawArticle,
     ReadFailure,
-    _csv,
-    _decode_sample,
-    _detect,
-    _jsonl,
-    _lines,
+    csv_records,
+    decode_sample,
+    decoded_lines,
+    detect,
     discover,
+    jsonl_records,
     read_input,
 )
 from extractor.schema import ARTICLES, ERRORS, INDICATORS, TABLES, Columns, datapackage
-from extractor.writer import DATAPACKAGE, FIRST_ERRORS, OutputError, _swap, dataset_metadata
+from extractor.writer import FIRST_ERRORS, AllInputsFailed, dataset_metadata
 
 if TYPE_CHECKING:
     from distributed import Client, Future
@@ -160,30 +165,43 @@ def run_dask(
         import fsspec
     except ImportError:
         raise EngineError(INSTALL_HINT) from None
+    from fsspec.implementations.local import LocalFileSystem
+
     fs, root = fsspec.core.url_to_fs(out)
-    _check_output(fs, root, out)
-    files = _discover(inputs, options.fmt)
-    if not files:
-        raise InputNotFound(f"no {'/'.join(sorted(set(FORMATS.values())))} file in "
-                            f"{', '.join(inputs)}")
-    parent, name = posixpath.split(root.rstrip("/"))
-    tmp = posixpath.join(parent, f".{name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
-    metadata = dataset_metadata(options.ruleset.digest)
-    with _connect(scheduler, options.workers) as client:
-        plan = _plan(client, files, partitions, options)
-        try:
-            fs.makedirs(tmp, exist_ok=True)
-            totals = _Totals()
-            for done in _run_plan(client, plan, options, metadata, fs.unstrip_protocol(tmp),
-                                  partition_by, totals):
-                if progress:
-                    progress(done, len(files))
-            totals.written += _fill_empty(fs, tmp, totals.written, partition_by, metadata)
-            _commit(fs, tmp, root, totals.written, metadata)
-        except BaseException:
-            with suppress(Exception):  # already failing; the temp folder goes if it can
-                fs.rm(tmp, recursive=True)
-            raise
+    with ExitStack() as hold:
+        existing = None
+        if isinstance(fs, LocalFileSystem):  # the local engine's lock and checks
+            root = str(layout.target(Path(root)))
+            hold.enter_context(layout.locked(Path(root)))
+            existing = layout.check(Path(root))
+        else:
+            _check_remote(fs, root, out)
+        files = _discover(inputs, options.fmt)
+        if not files:
+            raise InputNotFound(f"no {'/'.join(sorted(set(FORMATS.values())))} file in "
+                                f"{', '.join(inputs)}")
+        parent, name = posixpath.split(root.rstrip("/"))
+        tmp = posixpath.join(parent, f".{name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
+        metadata = dataset_metadata(options.ruleset.digest)
+        with _connect(scheduler, options.workers) as client:
+            plan = _plan(client, files, partitions, options)
+            try:
+                fs.makedirs(tmp, exist_ok=True)
+                totals = _Totals()
+                for done in _run_plan(client, plan, options, metadata,
+                                      fs.unstrip_protocol(tmp), partition_by, totals):
+                    if progress:
+                        progress(done, len(files))
+                if (existing and existing.articles and not options.force
+                        and totals.errors and not totals.articles):
+                    raise AllInputsFailed(out, totals.errors, totals.first_errors[0],
+                                          existing.articles)
+                totals.written += _fill_empty(fs, tmp, totals.written, partition_by, metadata)
+                _commit(fs, tmp, root, totals.written, metadata)
+            except BaseException:
+                with suppress(Exception):  # already failing; the temp folder goes if it can
+                    fs.rm(tmp, recursive=True)
+                raise
     return RunSummary(
         out=out, inputs=len(files), articles=totals.articles, indicators=totals.indicators,
         errors=totals.errors, skipped=0, seconds=time.perf_counter() - began,
@@ -350,12 +368,12 @@ def _layout(url: str, fmt: str, block: int, text_column: str) -> Layout | None:
 
     csv.field_size_limit(2**31 - 1)
     with fsspec.open(url, "rb") as f:
-        head = f.read(_SAMPLE)
-        if len(head) < _SAMPLE:
+        head = f.read(SAMPLE_BYTES)
+        if len(head) < SAMPLE_BYTES:
             return None
         try:
-            codec, encoding, skip = _detect(head, complete=False)
-            _decode_sample(head[skip:], codec, encoding, complete=False)
+            codec, encoding, skip = detect(head, complete=False)
+            decode_sample(head[skip:], codec, encoding, complete=False)
         except ReadFailure:
             return None
         if codec.startswith("utf-16"):
@@ -434,13 +452,14 @@ def _read(piece: Piece, options: RunOptions) -> Iterator[RawArticle | ErrorRow]:
         with fsspec.open(piece.url, "rb") as f:
             f.seek(piece.start)
             data = f.read(piece.end - piece.start)
-        lines = _lines(io.BytesIO(data), piece.codec, piece.encoding, piece.first)
+        lines = decoded_lines(io.BytesIO(data), piece.codec, piece.encoding, piece.first,
+                       max_bytes=options.max_bytes)
         if item.fmt == "jsonl":
-            yield from _jsonl(item.source, lines, piece.encoding, options.text_field,
-                              max_bytes=options.max_bytes)
+            yield from jsonl_records(item.source, lines, piece.encoding, options.text_field,
+                              max_bytes=options.max_bytes, whole=False)
         else:
-            header = _lines(io.BytesIO(piece.header), piece.codec, piece.encoding)
-            yield from _csv(item.source, chain(header, lines), piece.encoding,
+            header = decoded_lines(io.BytesIO(piece.header), piece.codec, piece.encoding)
+            yield from csv_records(item.source, chain(header, lines), piece.encoding,
                             options.text_column, piece.first, max_bytes=options.max_bytes)
         return
     if "://" not in piece.url:  # a local file, read as the local engine reads it
@@ -472,7 +491,7 @@ def _extract(pieces: list[Piece], options: RunOptions, metadata: dict[str, str])
     errors: list[ErrorRow] = []
     for piece in pieces:
         for raw in _read(piece, options):
-            result = process(raw, options.rules)
+            result = process(raw, options.max_article_seconds, options.rules)
             if isinstance(result, ErrorRow):
                 errors.append(result)
                 rows[ERRORS.name].add(asdict(result))
@@ -551,7 +570,7 @@ def _write(extracted: Extracted, k: int, drops: list[int], duplicates: list[Erro
     for table, rows in ((ARTICLES, articles), (INDICATORS, indicators), (ERRORS, errors)):
         hive = partition_by if table is not ERRORS else None
         ds.write_dataset(
-            rows, posixpath.join(root, table.name), filesystem=fs, format="parquet",
+            rows, posixpath.join(root, table.path), filesystem=fs, format="parquet",
             basename_template=f"part-{k:05d}-{{i}}.parquet",
             partitioning=[hive] if hive else None, partitioning_flavor="hive" if hive else None,
             existing_data_behavior="overwrite_or_ignore", use_threads=False,
@@ -564,13 +583,18 @@ def _write(extracted: Extracted, k: int, drops: list[int], duplicates: list[Erro
 # -- the output --------------------------------------------------------------
 
 
-def _check_output(fs: AbstractFileSystem, root: str, out: str) -> None:
-    """Refuse an output that holds something other than a zhstats dataset."""
+def _check_remote(fs: AbstractFileSystem, root: str, out: str) -> None:
+    """Refuse a remote output that holds anything besides a zhstats dataset (there is no
+    lock on a remote store: one run at a time is the user's to ensure)."""
     if not fs.exists(root):
         return
     if not fs.isdir(root):
         raise OutputError(f"{out} exists and is not a folder")
-    if fs.ls(root) and not fs.exists(posixpath.join(root, DATAPACKAGE)):
+    names = sorted(posixpath.basename(p.rstrip("/")) for p in fs.ls(root, detail=False))
+    if foreign := [n for n in names if n not in layout.ENTRIES]:
+        raise OutputError(f"{out} holds files that are not part of a zhstats dataset "
+                          f"({', '.join(foreign[:5])}); refusing to replace it")
+    if names and DATAPACKAGE not in names:
         raise OutputError(f"{out} is not empty and holds no zhstats dataset; "
                           "refusing to replace it (choose another --out)")
 
@@ -580,9 +604,9 @@ def _fill_empty(fs: AbstractFileSystem, tmp: str, written: list[str], partition_
     """An empty file for each table without rows, so that every table can be read."""
     added = []
     for table in TABLES:
-        if not any(path.startswith(f"{table.name}/") for path in written):
+        if not any(path.startswith(f"{table.path}/") for path in written):
             hive = partition_by if table is not ERRORS else None
-            path = posixpath.join(table.name, f"{hive}={_NULL_FOLDER}" if hive else "",
+            path = posixpath.join(table.path, f"{hive}={_NULL_FOLDER}" if hive else "",
                                   "part-00000-0.parquet")
             fs.makedirs(posixpath.dirname(posixpath.join(tmp, path)), exist_ok=True)
             pq.write_table(table.schema(metadata).empty_table(), posixpath.join(tmp, path),
@@ -598,11 +622,11 @@ def _commit(fs: AbstractFileSystem, tmp: str, root: str, written: list[str],
 
     package = datapackage(posixpath.basename(root.rstrip("/")) or "zhstats", metadata)
     for resource in package["resources"]:
-        resource["path"] = sorted(p for p in written if p.startswith(f"{resource['name']}/"))
+        resource["path"] = sorted(p for p in written if p.startswith(f"{resource['path']}/"))
     fs.pipe_file(posixpath.join(tmp, DATAPACKAGE),
                  (json.dumps(package, ensure_ascii=False, indent=2) + "\n").encode())
     if isinstance(fs, LocalFileSystem):
-        _swap(Path(tmp), Path(root))
+        layout.swap(Path(tmp), Path(root))
         return
     if fs.exists(root):
         fs.rm(root, recursive=True)

@@ -17,6 +17,7 @@ import os
 import re
 import stat
 import sys
+import time
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import nullcontext
@@ -41,13 +42,17 @@ _BOMS = (
 _CANDIDATES = ("gb18030", "big5")
 """Legacy encodings tried when the input is not UTF-8 (GB18030 covers GBK and GB2312)."""
 _GB_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "cp936": "gb18030"}
+_NOT_TEXT = frozenset({"unicode-escape", "raw-unicode-escape", "idna", "punycode", "utf-7",
+                       "undefined"})
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _MAX_CONTROL_SHARE = 0.01
 _SURROGATES = re.compile("[\ud800-\udfff]")
 _CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 """Unicode category Cc except the whitespace controls \\t \\n \\v \\f \\r."""
-_SAMPLE = 1 << 16
+SAMPLE_BYTES = 1 << 16
 """Bytes a JSONL or CSV file's encoding is detected on."""
+_RECORD = re.compile(r"(.*)#(?:line|row)=\d+", re.S)
+"""The source of a JSONL line or CSV row: its file's source, then ``#line=N`` / ``#row=N``."""
 _HTML_FIELDS = ("title", "author", "date", "sitename", "description", "url", "hostname",
                 "categories", "tags", "language")
 
@@ -97,6 +102,21 @@ class ErrorRow:
     message: str
 
 
+def file_of(source: str) -> str:
+    """The source of the input file a row's ``source`` comes from (``#line=N`` or
+    ``#row=N`` removed; a ``#`` elsewhere is part of the file name)."""
+    m = _RECORD.fullmatch(source)
+    return m[1] if m else source
+
+
+def printable(name: str) -> str:
+    """A file name as text that can be stored: bytes that are not UTF-8 (kept by Python as
+    lone surrogates) written as ``\\xNN``."""
+    if name.isascii():
+        return name
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def discover(
     inputs: Sequence[str], fmt: str | None = None, base: Path | None = None
 ) -> list[InputFile]:
@@ -115,7 +135,7 @@ def discover(
         key = Path(os.path.realpath(path))  # unlike Path.resolve, never raises on a loop
         if key not in seen:
             seen.add(key)
-            source = name.as_posix()
+            source = printable(name.as_posix())
             found[source] = InputFile(source, path, fmt or FORMATS.get(path.suffix.lower()))
 
     for arg in inputs:
@@ -174,14 +194,14 @@ def decode(raw: bytes, declared: str | None = None) -> tuple[str, str]:
     document declares, then charset-normalizer limited to GB18030 and Big5.
     Line breaks are normalized to ``\n``. Raises ReadFailure.
     """
-    codec, encoding, skip = _detect(raw, complete=True, declared=declared)
-    text = _normalize(_decode_sample(raw[skip:], codec, encoding, complete=True))
+    codec, encoding, skip = detect(raw, complete=True, declared=declared)
+    text = _normalize(decode_sample(raw[skip:], codec, encoding, complete=True))
     if not text.strip():  # also U+3000 and other Unicode spaces
         raise ReadFailure("EmptyInput", "the input holds only whitespace")
     return text, encoding
 
 
-def _detect(head: bytes, complete: bool, declared: str | None = None) -> tuple[str, str, int]:
+def detect(head: bytes, complete: bool, declared: str | None = None) -> tuple[str, str, int]:
     """(codec, encoding to record, BOM length) of an input that starts with ``head``.
 
     ``complete`` says whether ``head`` is the whole input; if not, a character
@@ -213,23 +233,32 @@ def _detect(head: bytes, complete: bool, declared: str | None = None) -> tuple[s
 def _candidates(head: bytes, declared: str | None) -> Iterator[str]:
     """Encodings to try, most likely first (charset-normalizer only if UTF-8 fails)."""
     yield "utf-8"
-    if declared:
-        try:
-            name = codecs.lookup(declared).name
-            yield _GB_ALIASES.get(name, name)
-        except LookupError:
-            pass
+    if declared and (name := _text_encoding(declared)):
+        yield name
     best = from_bytes(head, cp_isolation=list(_CANDIDATES)).best()
     if best is not None:
         yield codecs.lookup(best.encoding).name
     yield from _CANDIDATES
 
 
+def _text_encoding(declared: str) -> str | None:
+    """The codec a page's ``<meta charset>`` names, if it is a text encoding (not
+    ``zlib``, ``base64``, ``rot13``… which Python's codecs also accept, nor an escape
+    codec that turns a few bytes into many characters)."""
+    try:
+        info = codecs.lookup(declared)
+    except LookupError:
+        return None
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_TEXT:
+        return None
+    return _GB_ALIASES.get(info.name, info.name)
+
+
 def _incremental(data: bytes, codec: str, complete: bool) -> str:
     return codecs.getincrementaldecoder(codec)(errors="strict").decode(data, final=complete)
 
 
-def _decode_sample(data: bytes, codec: str, encoding: str, complete: bool) -> str:
+def decode_sample(data: bytes, codec: str, encoding: str, complete: bool) -> str:
     """``data`` decoded; raises ReadFailure when it is not text in that encoding."""
     try:
         text = _incremental(data, codec, complete)
@@ -270,42 +299,78 @@ class _Prefixed(io.RawIOBase):
         return len(data)
 
 
-def _open_lines(handle: BinaryIO) -> tuple[Iterator[tuple[int, str | None, str]], str]:
+Line = tuple[int, str | None, "ReadFailure | None"]
+"""(number, text, None) for a line read, or (number, None, why) for one that was not."""
+
+
+def _open_lines(handle: BinaryIO, max_bytes: int | None = None,
+                max_seconds: float | None = None) -> tuple[Iterator[Line], str]:
     """The decoded lines of a JSONL or CSV input, read as they are needed, and its encoding.
 
-    The encoding is detected on the first ``_SAMPLE`` bytes, so a large file is
-    never held whole. Raises ReadFailure.
+    The encoding is detected on the first ``SAMPLE_BYTES`` bytes, so a large file is
+    never held whole; nor is a line: see ``_lines``. Raises ReadFailure.
     """
-    head = handle.read(_SAMPLE)
-    complete = len(head) < _SAMPLE
-    codec, encoding, skip = _detect(head, complete)
-    _decode_sample(head[skip:], codec, encoding, complete)
+    head = handle.read(SAMPLE_BYTES)
+    complete = len(head) < SAMPLE_BYTES
+    codec, encoding, skip = detect(head, complete)
+    decode_sample(head[skip:], codec, encoding, complete)
     raw = io.BufferedReader(_Prefixed(head[skip:], handle))
-    return _lines(raw, codec, encoding), encoding
+    lines = decoded_lines(raw, codec, encoding, max_bytes=max_bytes, max_seconds=max_seconds)
+    return lines, encoding
 
 
-def _lines(
-    raw: BinaryIO, codec: str, encoding: str, first: int = 1
-) -> Iterator[tuple[int, str | None, str]]:
-    """(number, text, "") per line, or (number, None, why) for a line that does not decode.
+def decoded_lines(
+    raw: BinaryIO, codec: str, encoding: str, first: int = 1, max_bytes: int | None = None,
+    max_seconds: float | None = None,
+) -> Iterator[Line]:
+    """Each line, numbered from ``first`` (a block of a file starts further in).
 
-    Lines are numbered from ``first`` (a block of a file starts further in).
+    A line over ``max_bytes`` is not held: the rest of it is read and dropped, and it
+    comes as an ``ArticleTooLarge`` failure; one that takes over ``max_seconds`` to
+    read (an endless stream) as an ``ArticleTimeout`` failure, and reading stops.
     """
-    if not codec.startswith("utf-16"):
-        # GB18030, Big5 and UTF-8 never use byte 0x0A inside a character
-        for number, line in enumerate(raw, first):
-            try:
-                yield number, line.decode(codec), ""
-            except UnicodeDecodeError as e:
-                yield number, None, f"line {number} is not valid {encoding}: {e.reason}"
+    if codec.startswith("utf-16"):
+        yield from _utf16_lines(raw, codec, encoding, first, max_bytes)
         return
+    # GB18030, Big5 and UTF-8 never use byte 0x0A inside a character
+    size = -1 if max_bytes is None else max_bytes + 2  # the content, \r\n, one more
+    number = first - 1
+    while line := raw.readline(size):
+        number += 1
+        if size > 0 and len(line) == size and not line.endswith(b"\n"):
+            began = time.monotonic()
+            while (rest := raw.readline(1 << 20)) and not rest.endswith(b"\n"):
+                if max_seconds is not None and time.monotonic() - began > max_seconds:
+                    yield number, None, ReadFailure(
+                        "ArticleTimeout", f"line {number} was still not at its end after "
+                        f"{max_seconds:g} s of reading; the rest of the input was not read")
+                    return
+            yield number, None, _too_large(None, max_bytes or 0)
+            continue
+        try:
+            yield number, line.decode(codec), None
+        except UnicodeDecodeError as e:
+            yield number, None, ReadFailure(
+                "UndecodableInput", f"line {number} is not valid {encoding}: {e.reason}")
+
+
+def _utf16_lines(raw: BinaryIO, codec: str, encoding: str, first: int,
+                 max_bytes: int | None) -> Iterator[Line]:
     stream = io.TextIOWrapper(raw, encoding=codec, errors="strict", newline="")
+    size = -1 if max_bytes is None else max_bytes // 2 + 2  # characters of two bytes or more
     number = first - 1
     try:
-        for number, line in enumerate(stream, first):
-            yield number, line, ""
+        while line := stream.readline(size):
+            number += 1
+            if size > 0 and len(line) == size and not line.endswith("\n"):
+                while (rest := stream.readline(1 << 20)) and not rest.endswith("\n"):
+                    pass
+                yield number, None, _too_large(None, max_bytes or 0)
+                continue
+            yield number, line, None
     except UnicodeDecodeError as e:
-        yield number + 1, None, f"not valid {encoding} after line {number}: {e.reason}"
+        yield number + 1, None, ReadFailure(
+            "UndecodableInput", f"not valid {encoding} after line {number}: {e.reason}")
 
 
 def read_input(
@@ -314,11 +379,13 @@ def read_input(
     text_column: str = "text",
     stdin: BinaryIO | None = None,
     max_bytes: int | None = None,
+    max_seconds: float | None = None,
 ) -> Iterator[RawArticle | ErrorRow]:
     """The articles of one input, in order; failures come as ErrorRow, never as exceptions.
 
-    An article over ``max_bytes`` (a txt or html file, a JSONL line, a CSV text
-    field) is an ``ArticleTooLarge`` error; a large file is not read to find that.
+    An article over ``max_bytes`` (a txt or html file, a JSONL line, a CSV field)
+    is an ``ArticleTooLarge`` error; neither a large file nor a long line is read
+    whole to find that (``max_seconds`` bounds the reading of one line).
     """
     if item.fmt is None:
         yield ErrorRow(item.source, "read", "UnsupportedFormat",
@@ -329,12 +396,12 @@ def read_input(
         with (item.path.open("rb") if item.path else nullcontext(stdin or sys.stdin.buffer)
               ) as handle:
             if item.fmt in ("jsonl", "csv"):
-                lines, encoding = _open_lines(handle)
+                lines, encoding = _open_lines(handle, max_bytes, max_seconds)
                 if item.fmt == "jsonl":
-                    yield from _jsonl(item.source, lines, encoding, text_field,
+                    yield from jsonl_records(item.source, lines, encoding, text_field,
                                       max_bytes=max_bytes)
                 else:
-                    yield from _csv(item.source, lines, encoding, text_column,
+                    yield from csv_records(item.source, lines, encoding, text_column,
                                     max_bytes=max_bytes)
                 return
             if max_bytes is not None and item.path is not None:
@@ -381,14 +448,24 @@ def _over(text: str, limit: int | None) -> int | None:
     return size if size > limit else None
 
 
-def _jsonl(source: str, lines: Iterator[tuple[int, str | None, str]], encoding: str,
-           text_field: str, max_bytes: int | None = None) -> Iterator[RawArticle | ErrorRow]:
+def jsonl_records(source: str, lines: Iterator[Line], encoding: str, text_field: str,
+                  max_bytes: int | None = None, whole: bool = True
+                  ) -> Iterator[RawArticle | ErrorRow]:
+    """The records of JSONL ``lines``; a file with none is an error (if ``whole``: not a
+    block of a file)."""
+    records = 0
     for number, line, why in lines:
         if line is None:
-            yield ErrorRow(f"{source}#line={number}", "read", "UndecodableInput", why)
+            records += 1
+            message = why.message if why.message.startswith("line") else \
+                f"line {number}: {why.message}"
+            yield ErrorRow(f"{source}#line={number}", "read", why.error_type, message)
+            if why.error_type == "ArticleTimeout":
+                return
             continue
         if not line.strip():
             continue
+        records += 1
         where = f"{source}#line={number}"
         if (size := _over(line, max_bytes)) is not None:
             e = _too_large(size, max_bytes or 0)
@@ -419,6 +496,8 @@ def _jsonl(source: str, lines: Iterator[tuple[int, str | None, str]], encoding: 
                            f"(fields: {', '.join(map(str, record)) or 'none'})")
             continue
         yield RawArticle(where, "txt", _normalize(body), encoding, record)
+    if not records and whole:
+        yield ErrorRow(source, "parse", "EmptyInput", "the JSONL file holds only blank lines")
 
 
 def _surrogate(record: dict[str, Any]) -> str | None:
@@ -434,19 +513,20 @@ def _surrogate(record: dict[str, Any]) -> str | None:
                  if bad(key) or bad(value)), None)
 
 
-def _csv(source: str, lines: Iterator[tuple[int, str | None, str]], encoding: str,
-         text_column: str, first: int = 1, max_bytes: int | None = None,
-         ) -> Iterator[RawArticle | ErrorRow]:
+def csv_records(source: str, lines: Iterator[Line], encoding: str, text_column: str,
+                first: int = 1, max_bytes: int | None = None) -> Iterator[RawArticle | ErrorRow]:
     """Rows numbered from ``first``; ``lines`` start with the header (a block of a file
-    gets its file's header put in front)."""
+    gets its file's header put in front). A field over ``max_bytes`` stops the reading
+    of the file there (a quoted field cannot be skipped without reading it)."""
     def text() -> Iterator[str]:
         for _, line, why in lines:
             if line is None:
-                raise ReadFailure("UndecodableInput", why)
+                raise why
             yield line
 
-    csv.field_size_limit(2**31 - 1)
+    csv.field_size_limit(2**31 - 1 if max_bytes is None else max_bytes)
     reader = csv.DictReader(text())
+    number = first - 1
     try:
         header = reader.fieldnames or []
         if text_column not in header:
@@ -483,9 +563,21 @@ def _csv(source: str, lines: Iterator[tuple[int, str | None, str]], encoding: st
         if number == first - 1:
             yield ErrorRow(source, "parse", "EmptyInput", "the CSV file has a header but no rows")
     except csv.Error as e:
+        if max_bytes is not None and "field larger than field limit" in str(e):
+            yield _rest_too_large(source, number + 1, max_bytes)
+            return
         yield ErrorRow(source, "parse", "MalformedCSV", f"line {reader.line_num}: {e}")
     except ReadFailure as e:
+        if e.error_type == "ArticleTooLarge":
+            yield _rest_too_large(source, number + 1, max_bytes or 0)
+            return
         yield ErrorRow(source, "read", e.error_type, e.message)
+
+
+def _rest_too_large(source: str, number: int, limit: int) -> ErrorRow:
+    e = _too_large(None, limit)
+    return ErrorRow(f"{source}#row={number}", "read", e.error_type,
+                    f"row {number}: {e.message}; the rest of the file was not read")
 
 
 def html_to_article(markup: str) -> tuple[str, dict[str, Any]]:

@@ -93,7 +93,7 @@ def load_dataset(folder: Path) -> Dataset:
 
     from extractor.schema import TABLES
 
-    missing = [t.path for t in TABLES if not (folder / t.path).is_file()]
+    missing = [t.path for t in TABLES if not (folder / t.path).exists()]  # file or folder
     if missing:
         raise NotADataset(f"{folder} is not a zhstats dataset: no {', '.join(missing)}")
     package_file = folder / "datapackage.json"

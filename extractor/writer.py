@@ -1,33 +1,33 @@
 """Atomic, streaming writer of a dataset folder (three Parquet tables + datapackage.json).
 
 Rows go into a hidden temp folder next to the output as they arrive, in row
-groups; only a finished run replaces the output folder, so an interrupted run
-leaves the previous dataset as it was. With ``append`` the previous tables are
-copied over first and only articles with a new ``article_id`` are added.
+groups; only a finished run replaces the output folder (``extractor.layout``:
+the lock, the checks, the swap), so an interrupted run leaves the previous
+dataset as it was. With ``append`` the previous tables are copied over first,
+except the rows of the inputs this run reads again: each input is represented
+by its latest reading, in exactly one table.
 """
 
 from __future__ import annotations
 
-import ctypes
-import errno
 import json
-import os
-import re
-import secrets
 import shutil
 import sqlite3
-import sys
 from collections.abc import Iterable
-from contextlib import suppress
-from dataclasses import asdict, dataclass, field
+from contextlib import ExitStack, suppress
+from dataclasses import asdict, astuple, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from extractor.readers import ErrorRow
+from extractor import layout
+from extractor.assemble import ArticleRows
+from extractor.layout import DATAPACKAGE, Existing, OutputError
+from extractor.readers import ErrorRow, file_of, printable
 from extractor.schema import (
     ARTICLES,
     ERRORS,
@@ -39,7 +39,8 @@ from extractor.schema import (
     datapackage,
 )
 
-DATAPACKAGE = "datapackage.json"
+__all__ = ["DATAPACKAGE", "OutputError"]  # where the CLI and library users import them
+
 ROW_GROUP_ROWS = {"articles": 8192, "indicators": 65536, "errors": 1024}
 """Rows buffered per table before a row group is written (large row groups: the
 writer keeps every row group's metadata until it closes the file, and readers scan
@@ -52,8 +53,15 @@ sentence for each of its mentions) stay dictionary-encoded: files ~20% smaller."
 FIRST_ERRORS = 10
 
 
-class OutputError(Exception):
-    """The output folder cannot be used (a usage error, raised before any work)."""
+class AllInputsFailed(OutputError):
+    """Every input of a replacing run failed, and the output held articles: it was kept."""
+
+    def __init__(self, out: Path | str, errors: int, first: ErrorRow, articles: int) -> None:
+        super().__init__(
+            f"every input failed ({errors:,} error{'s' if errors != 1 else ''}; the first: "
+            f"{first.source}: {first.error_type}: {first.message}); {out} was left as it was, "
+            f"with its {articles:,} article{'s' if articles != 1 else ''} (--force replaces "
+            "it anyway)")
 
 
 def dataset_metadata(rules_digest: str) -> dict[str, str]:
@@ -66,30 +74,6 @@ def dataset_metadata(rules_digest: str) -> dict[str, str]:
         "zhstats.rules_digest": rules_digest,
         "zhstats.created_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-
-
-def check_output(out: Path, append: bool = False) -> dict[str, str] | None:
-    """Refuse an output folder that holds something other than a zhstats dataset.
-
-    Returns the key-value metadata of the dataset to append to, if any.
-    """
-    recover(out)
-    if out.exists() and not out.is_dir():
-        raise OutputError(f"{out} exists and is not a folder")
-    if not out.is_dir() or not any(out.iterdir()):
-        return None
-    package = out / DATAPACKAGE
-    if not package.is_file() or not (out / ARTICLES.path).is_file():
-        raise OutputError(f"{out} is not empty and holds no zhstats dataset; "
-                          "refusing to replace it (choose another --out)")
-    if not append:
-        return None
-    meta = {k.decode(): v.decode()
-            for k, v in (pq.read_schema(out / ARTICLES.path).metadata or {}).items()}
-    if meta.get("zhstats.schema_version") != SCHEMA_VERSION:
-        raise OutputError(f"{out} has schema version {meta.get('zhstats.schema_version')}, "
-                          f"this zhstats writes {SCHEMA_VERSION}: rebuild without --append")
-    return meta
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,10 +97,21 @@ class ArticleBatches:
     article: Rows
     indicators: Rows
 
+    @classmethod
+    def of(cls, rows: ArticleRows) -> ArticleBatches:
+        """An article's rows as ``assemble`` gives them, as batches of their own."""
+        article, indicators = Columns(ARTICLES), Columns(INDICATORS)
+        article.add(rows.article)
+        indicators.extend(rows.indicators)
+        a, i = article.batch(ARTICLES.schema()), indicators.batch(INDICATORS.schema())
+        return cls(rows.article_id, rows.source, Rows(a, 0, 1, a.nbytes),
+                   Rows(i, 0, i.num_rows, i.nbytes))
+
 
 @dataclass
 class WriteCounts:
-    """What a write added: articles, indicator rows, error rows, unchanged inputs skipped."""
+    """What a write added: new articles, their indicator rows, error rows, and articles
+    read again unchanged (``skipped``: rewritten, not counted as new)."""
 
     articles: int = 0
     indicators: int = 0
@@ -131,9 +126,12 @@ class WriteCounts:
 class DatasetWriter:
     """Context manager: ``add`` results in order; a clean exit commits, an exception aborts.
 
-    ``reread`` names the input files of this run (sources without ``#...``):
-    when appending, previous error rows for those files are dropped, since
-    this run has read them again.
+    Entering it claims the output folder (``layout.locked``: OutputError at once if
+    another run writes it, or if it holds anything besides a zhstats dataset).
+    ``reread`` names the input files of this run: when appending, the previous
+    rows of those files (articles, their indicators, errors) are not carried
+    over, since this run has read them again. Unless ``force``, a replacing run in
+    which every input failed keeps an output that held articles (AllInputsFailed).
     """
 
     def __init__(
@@ -142,11 +140,13 @@ class DatasetWriter:
         name: str,
         append: bool = False,
         reread: Iterable[str] = (),
+        force: bool = False,
         rules_digest: str | None = None,
     ) -> None:
-        self.out = out
+        self.out = layout.target(out)
         self.name = name
         self.append = append
+        self.force = force
         self.reread = frozenset(reread)
         if rules_digest is None:
             from extractor.ruleset import default_ruleset
@@ -154,7 +154,10 @@ class DatasetWriter:
             rules_digest = default_ruleset().digest
         self.metadata = dataset_metadata(rules_digest)
         self.counts = WriteCounts()
-        self.tmp = out.parent / f".{out.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
+        self.existing: Existing | None = None
+        """The dataset the output folder held when the run began."""
+        self.tmp = layout.temp_folder(self.out)
+        self._hold = ExitStack()
         self._writers: dict[str, pq.ParquetWriter] = {}
         self._runs: dict[str, list[Rows]] = {ARTICLES.name: [], INDICATORS.name: []}
         """Rows of articles and indicators until a row group is full, consecutive
@@ -166,15 +169,23 @@ class DatasetWriter:
 
     def __enter__(self) -> DatasetWriter:
         try:
-            self.tmp.mkdir(parents=True)
-        except OSError as e:
-            raise OutputError(f"cannot write a dataset to {self.out}: {e.strerror or e}") from None
-        try:
+            self._hold.enter_context(layout.locked(self.out))
+            self.existing = layout.check(self.out)
+            if self.append and self.existing:
+                version = self.existing.metadata.get("zhstats.schema_version")
+                if version != SCHEMA_VERSION:
+                    raise OutputError(f"{self.out} has schema version {version}, this zhstats "
+                                      f"writes {SCHEMA_VERSION}: rebuild without --append")
+            try:
+                self.tmp.mkdir()
+            except OSError as e:
+                raise OutputError(f"cannot write a dataset to {self.out}: "
+                                  f"{e.strerror or e}") from None
             for table in TABLES:
                 self._writers[table.name] = pq.ParquetWriter(
                     self.tmp / table.path, table.schema(self.metadata), compression="zstd",
                     dictionary_pagesize_limit=DICTIONARY_PAGE_BYTES)
-            if self.append and (self.out / ARTICLES.path).is_file():
+            if self.append and self.existing:
                 self._carry_over()
         except BaseException:
             self._abort()
@@ -192,9 +203,12 @@ class DatasetWriter:
         else:
             self._abort()
 
-    def add(self, result: ArticleBatches | ErrorRow) -> None:
-        """Buffer one result; an article already written becomes a skip or an error."""
+    def add(self, result: ArticleRows | ArticleBatches | ErrorRow) -> None:
+        """Buffer one result: an article's rows (as ``assemble`` gives them, or as ranges
+        of Arrow batches) or an error row. An article whose text is already in the
+        dataset becomes a ``DuplicateArticle`` error."""
         if isinstance(result, ErrorRow):
+            result = ErrorRow(*(printable(v) for v in astuple(result)))
             self._errors.add(asdict(result))
             if self._errors.rows >= ROW_GROUP_ROWS[ERRORS.name]:
                 self._flush(ERRORS)
@@ -202,16 +216,19 @@ class DatasetWriter:
             if len(self.counts.first_errors) < FIRST_ERRORS:
                 self.counts.first_errors.append(result)
             return
+        if isinstance(result, ArticleRows):
+            result = ArticleBatches.of(result)
         aid, source = result.article_id, result.source
         first = self._known.add(aid, source)
-        if first == source:
-            self.counts.skipped += 1
-        elif first is not None:
+        if first is not None:
             self.add(ErrorRow(source, "write", "DuplicateArticle",
                               f"same text as article {aid} from {first}"))
+            return
+        self._buffer(ARTICLES, result.article)
+        self._buffer(INDICATORS, result.indicators)
+        if self.append and self._known.again(aid, source):
+            self.counts.skipped += 1
         else:
-            self._buffer(ARTICLES, result.article)
-            self._buffer(INDICATORS, result.indicators)
             self.counts.articles += 1
             self.counts.indicators += result.indicators.length
 
@@ -246,29 +263,44 @@ class DatasetWriter:
             self._rows[table.name] = self._bytes[table.name] = 0
 
     def _carry_over(self) -> None:
-        """Copy the previous dataset's rows, remembering its article ids."""
+        """Copy the previous dataset's rows, remembering its article ids; the rows of
+        the inputs this run reads again stay behind."""
+        dropped: list[str] = []
         for table in TABLES:
-            path = self.out / table.path
-            if not path.is_file():
-                continue
             writer = self._writers[table.name]
             kept = 0
-            for batch in pq.ParquetFile(path).iter_batches(columns=list(table.column_names)):
-                if table is ARTICLES:
-                    ids = batch.column("article_id").to_pylist()
-                    sources = batch.column("source").to_pylist()
-                    self._known.update(zip(ids, sources, strict=True))
-                if table is ERRORS and self.reread:
-                    files = [s.split("#", 1)[0] for s in batch.column("source").to_pylist()]
-                    batch = batch.filter(pa.array([f not in self.reread for f in files]))
-                batch = pa.RecordBatch.from_arrays(batch.columns, schema=writer.schema)
-                if batch.num_rows:
-                    writer.write_batch(batch)
-                    kept += batch.num_rows
+            if table is INDICATORS:
+                gone = pa.array(dropped, pa.string())
+            for path in layout.table_files(self.out, table):
+                for batch in pq.ParquetFile(path).iter_batches(
+                        columns=list(table.column_names)):
+                    if table is INDICATORS:
+                        keep = pc.invert(pc.is_in(batch.column("article_id"), value_set=gone))
+                    else:
+                        sources = batch.column("source").to_pylist()
+                        keep = pa.array([file_of(s) not in self.reread for s in sources])
+                    if table is ARTICLES:
+                        ids = batch.column("article_id").to_pylist()
+                        pairs = list(zip(ids, sources, strict=True))
+                        flags = keep.to_pylist()
+                        self._known.update(p for p, k in zip(pairs, flags, strict=True) if k)
+                        again = [p for p, k in zip(pairs, flags, strict=True) if not k]
+                        self._known.expect(again)
+                        dropped += [aid for aid, _ in again]
+                    batch = pa.RecordBatch.from_arrays(batch.filter(keep).columns,
+                                                       schema=writer.schema)
+                    if batch.num_rows:
+                        writer.write_batch(batch)
+                        kept += batch.num_rows
             self.counts.kept[table.name] = kept
 
     def _commit(self) -> None:
         try:
+            counts, existing = self.counts, self.existing
+            if (not self.append and not self.force and existing and existing.articles
+                    and counts.errors and not counts.articles and not counts.skipped):
+                raise AllInputsFailed(self.out, counts.errors, counts.first_errors[0],
+                                      existing.articles)
             for table in TABLES:
                 self._flush(table)
                 self._writers[table.name].close()
@@ -276,11 +308,12 @@ class DatasetWriter:
             (self.tmp / DATAPACKAGE).write_text(
                 json.dumps(package, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
             )
-            _swap(self.tmp, self.out)
+            layout.swap(self.tmp, self.out)
         except BaseException:
             self._abort()
             raise
         self._known.close()
+        self._hold.close()
 
     def _abort(self) -> None:
         self._known.close()
@@ -288,6 +321,7 @@ class DatasetWriter:
             with suppress(Exception):  # already failing; the temp folder goes anyway
                 writer.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
+        self._hold.close()
 
 
 class SeenArticles:
@@ -298,6 +332,8 @@ class SeenArticles:
     def __init__(self) -> None:
         self._db = sqlite3.connect("")
         self._db.execute("CREATE TABLE seen (id TEXT PRIMARY KEY, source TEXT) WITHOUT ROWID")
+        self._db.execute("CREATE TABLE again (id TEXT, source TEXT, PRIMARY KEY (id, source))"
+                         " WITHOUT ROWID")
 
     def add(self, article_id: str, source: str) -> str | None:
         """Remember an article: None if it is new, else the source it came from first
@@ -312,80 +348,15 @@ class SeenArticles:
         """Remember many articles (the first source of an id wins)."""
         self._db.executemany("INSERT OR IGNORE INTO seen VALUES (?, ?)", pairs)
 
+    def expect(self, pairs: Iterable[tuple[str, str]]) -> None:
+        """Remember the previous articles of inputs read again (not written yet)."""
+        self._db.executemany("INSERT OR IGNORE INTO again VALUES (?, ?)", pairs)
+
+    def again(self, article_id: str, source: str) -> bool:
+        """Whether this article was in the previous dataset, from the same input."""
+        return self._db.execute("SELECT 1 FROM again WHERE id = ? AND source = ?",
+                                (article_id, source)).fetchone() is not None
+
     def close(self) -> None:
         """Drop the database."""
         self._db.close()
-
-
-def recover(out: Path) -> None:
-    """Tidy up after a run that was killed (SIGKILL, power cut) while writing ``out``.
-
-    A previous dataset moved aside by an unfinished swap is put back, and the
-    temp folders of runs whose process is gone are removed.
-    """
-    stale = re.compile(rf"\.{re.escape(out.name)}\.(tmp|old)-(\d+)-[0-9a-f]+")
-    try:
-        names = sorted(os.listdir(out.parent))
-    except OSError:
-        return
-    for name in names:
-        m = stale.fullmatch(name)
-        if not m or _alive(int(m[2])):
-            continue
-        path = out.parent / name
-        if m[1] == "old" and not os.path.lexists(out):
-            with suppress(OSError):
-                path.rename(out)
-                continue
-        shutil.rmtree(path, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # EPERM: alive, someone else's
-        return True
-    return True
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Swap two paths in one atomic step (Linux ``renameat2`` with RENAME_EXCHANGE).
-
-    False where the system or the file system cannot; raises OSError otherwise.
-    """
-    if sys.platform != "linux":
-        return False
-    try:
-        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
-    except (OSError, AttributeError):
-        return False
-    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
-                          ctypes.c_uint]
-    at_fdcwd, rename_exchange = -100, 2
-    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
-        return True
-    code = ctypes.get_errno()
-    if code in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
-        return False
-    raise OSError(code, os.strerror(code), str(b))
-
-
-def _swap(new: Path, out: Path) -> None:
-    """Put folder ``new`` in place of ``out``, atomically where the system allows (else by
-    two renames, undone by ``recover`` if killed between them); the old folder is removed."""
-    if not out.exists():
-        new.rename(out)
-        return
-    if _exchange(new, out):
-        shutil.rmtree(new, ignore_errors=True)  # now the previous dataset
-        return
-    old = out.parent / f".{out.name}.old-{os.getpid()}-{secrets.token_hex(4)}"
-    out.rename(old)
-    try:
-        new.rename(out)
-    except BaseException:
-        old.rename(out)
-        raise
-    shutil.rmtree(old, ignore_errors=True)

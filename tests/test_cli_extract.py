@@ -33,6 +33,7 @@ def news(i: int) -> str:
             f"企业提供服务，节省费用{i + 2}万元。\n")
 
 
+@pytest.mark.slow
 def test_extract_the_seed(tmp_path: Path) -> None:
     result = zhstats("extract", str(SEED), "--out", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
@@ -66,6 +67,7 @@ def test_usage_errors_exit_2(tmp_path: Path, args: list[str]) -> None:
     assert (tmp_path / "mine.txt").read_text() == "not a dataset"
 
 
+@pytest.mark.slow
 def test_stdin_and_formats(tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = zhstats("extract", "-", "--out", str(out), stdin=news(1).encode("gb18030"))
@@ -151,6 +153,7 @@ def write_corpus(folder: Path, good: int) -> list[str]:
     return sorted(p.relative_to(folder).as_posix() for p in bad.iterdir())
 
 
+@pytest.mark.slow
 def test_two_thousand_files_with_twenty_bad_ones(tmp_path: Path) -> None:
     folder, out = tmp_path / "corpus", tmp_path / "out"
     bad = write_corpus(folder, 1980)

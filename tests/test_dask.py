@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 import fsspec
 import polars as pl
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from distributed import Client, LocalCluster
@@ -28,8 +29,9 @@ from extractor.cli import app
 from extractor.dask_engine import EngineError, _layout, run_dask
 from extractor.dataset import RunOptions, RunSummary, run
 from extractor.readers import discover
-from extractor.schema import TABLES
+from extractor.schema import TABLES, Table
 
+pytestmark = pytest.mark.slow  # clusters of worker processes
 SORT = {"articles": ["source"], "indicators": ["article_id", "mention_index"],
         "errors": ["source", "error_type"]}
 MONTH = "published_month"
@@ -85,10 +87,9 @@ def local(corpus: list[str], tmp_path_factory: pytest.TempPathFactory) -> tuple[
 
 
 def rows(out: Path | str, table: str, fs: fsspec.AbstractFileSystem | None = None) -> list[dict]:
-    """A table's rows sorted by its key, from a local (one file) or Dask (a folder) dataset."""
-    path = f"{out}/{table}.parquet" if fs is None and Path(out, f"{table}.parquet").is_file() \
-        else f"{out}/{table}"
-    data = pq.read_table(path, filesystem=fs)
+    """A table's rows sorted by its key, from a local (one file) or Dask (a folder of files)
+    dataset: both under the same name."""
+    data = pq.read_table(f"{out}/{table}.parquet", filesystem=fs)
     return data.drop_columns([c for c in data.column_names if c == MONTH]).sort_by(
         [(c, "ascending") for c in SORT[table]]).to_pylist()
 
@@ -195,6 +196,42 @@ def cluster(tmp_path: Path) -> Iterator[Cluster]:
         started.close()
 
 
+def table_file(out: Path, table: Table) -> Path:
+    """The first file of a table written as a folder of files."""
+    return sorted((out / table.path).rglob("*.parquet"))[0]
+
+
+def test_report_and_append_take_a_folder_the_dask_engine_wrote(
+    corpus: list[str], local: tuple[Path, RunSummary], tmp_path: Path
+) -> None:
+    """The two engines wrote different layouts, so ``zhstats report`` and ``--append``
+    refused a Dask-written folder. Now both read it, as they read a local one."""
+    out = tmp_path / "out"
+    run_dask(corpus, str(out), replace(OPTIONS, workers=2), partitions=6)
+    def plain(path: Path, table: str) -> pa.Table:
+        """A table sorted by its key, categories as strings (their codes depend on order)."""
+        data = pq.read_table(path).sort_by([(c, "ascending") for c in SORT[table]])
+        return pa.table({name: column.cast(column.type.value_type)
+                         if pa.types.is_dictionary(column.type) else column
+                         for name, column in zip(data.column_names, data.columns, strict=True)})
+
+    for table in TABLES:  # the same Arrow data once sorted: types, values, nulls
+        assert plain(out / table.path, table.name).equals(
+            plain(local[0] / table.path, table.name)), table.name
+        assert pq.read_schema(table_file(out, table)).remove_metadata() == \
+            pq.read_schema(local[0] / table.path).remove_metadata()
+    result = CliRunner().invoke(app, ["report", str(out), "--out", str(tmp_path / "r.html")])
+    assert result.exit_code == 0, result.output
+    assert f"{local[1].articles:,} articles" in result.output
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "new.txt").write_text(news(9001), encoding="utf-8")
+    summary = run(discover([str(extra)]), out, RunOptions(workers=1, append=True))
+    assert (summary.articles, summary.kept["articles"]) == (1, local[1].articles)
+    assert pq.read_table(out / "articles.parquet").num_rows == local[1].articles + 1
+    assert (out / "articles.parquet").is_file(), "appending writes the local layout"
+
+
 def test_scheduler_and_workers_match_the_local_engine_in_hive_folders(
     corpus: list[str], local: tuple[Path, RunSummary], cluster: Cluster, tmp_path: Path
 ) -> None:
@@ -206,17 +243,18 @@ def test_scheduler_and_workers_match_the_local_engine_in_hive_folders(
     assert result.exit_code == 1, result.output  # some inputs failed
     for table in TABLES:
         assert rows(out, table.name) == rows(local[0], table.name), table.name
-    assert (out / "articles" / f"{MONTH}=2025-09").is_dir()
-    assert (out / "articles" / f"{MONTH}=__HIVE_DEFAULT_PARTITION__").is_dir()
-    assert not any(p.name.startswith(MONTH) for p in (out / "errors").iterdir())
+    assert (out / "articles.parquet" / f"{MONTH}=2025-09").is_dir()
+    assert (out / "articles.parquet" / f"{MONTH}=__HIVE_DEFAULT_PARTITION__").is_dir()
+    assert not any(p.name.startswith(MONTH) for p in (out / "errors.parquet").iterdir())
     expected = (pl.read_parquet(local[0] / "articles.parquet")
                 .group_by(pl.col("published").dt.strftime("%Y-%m").alias(MONTH)).len()
                 .sort(MONTH, nulls_last=True).rows())
-    by_duckdb = duckdb.sql(f"SELECT {MONTH}, count(*) FROM read_parquet('{out}/articles/**/*"
-                           f".parquet', hive_partitioning = true) GROUP BY 1 "
+    by_duckdb = duckdb.sql(f"SELECT {MONTH}, count(*) FROM read_parquet("
+                           f"'{out}/articles.parquet/**/*.parquet', hive_partitioning = true) "
+                           "GROUP BY 1 "
                            "ORDER BY 1 NULLS LAST").fetchall()
     assert by_duckdb == expected
-    by_polars = (pl.scan_parquet(out / "indicators", hive_partitioning=True)
+    by_polars = (pl.scan_parquet(out / "indicators.parquet", hive_partitioning=True)
                  .filter(pl.col(MONTH) == "2025-09").select(pl.len()).collect().item())
     local_articles = pl.read_parquet(local[0] / "articles.parquet")
     assert by_polars == (pl.read_parquet(local[0] / "indicators.parquet")
@@ -269,7 +307,7 @@ def test_memory_urls(tmp_path: Path) -> None:
     assert articles[20]["source"].endswith("feed.jsonl#line=1")
     assert fs.isfile("/zh/out/datapackage.json")
     assert fs.ls("/zh", detail=False) == ["/zh/in", "/zh/out"]  # no temp folder left
-    assert fs.isfile("/zh/out/errors/part-00000-0.parquet")  # no errors: one empty file
+    assert fs.isfile("/zh/out/errors.parquet/part-00000-0.parquet")  # no errors: one empty file
     assert rows("/zh/out", "errors", fs) == []
     fs.rm("/zh", recursive=True)
 
@@ -278,7 +316,7 @@ def test_memory_urls(tmp_path: Path) -> None:
     (["-", "--engine", "dask"], "standard input"),
     (["{seed}", "--engine", "dask", "--append"], "--append"),
     (["{seed}", "--scheduler", "tcp://127.0.0.1:1"], "needs --engine dask"),
-    (["{seed}", "--engine", "dask", "--out", "{tmp}"], "holds no zhstats dataset"),
+    (["{seed}", "--engine", "dask", "--out", "{tmp}"], "not part of a zhstats dataset (keep.txt)"),
 ])
 def test_usage_errors(args: list[str], message: str, tmp_path: Path) -> None:
     (tmp_path / "keep.txt").write_text("not a dataset")

@@ -319,7 +319,7 @@ def test_engine_failures_become_error_rows(tmp_path: Path, monkeypatch: pytest.M
 
 
 def test_chunks_end_at_a_count_of_articles_or_of_characters() -> None:
-    from extractor.dataset import CHUNK_ARTICLES, CHUNK_CHARS, _chunks
+    from extractor.pool import CHUNK_ARTICLES, CHUNK_CHARS, _chunks
     from extractor.readers import ErrorRow, RawArticle
 
     def raw(n: int) -> RawArticle:
@@ -335,6 +335,7 @@ def test_chunks_end_at_a_count_of_articles_or_of_characters() -> None:
     assert [item for c in _chunks(mixed) for item in c] == mixed
 
 
+@pytest.mark.slow
 def test_output_does_not_depend_on_workers(tmp_path: Path) -> None:
     folder = corpus(tmp_path / "in", range(60))
     (folder / "bad.txt").write_bytes(b"")
@@ -391,7 +392,7 @@ def test_refuses_to_replace_a_folder_that_is_not_a_dataset(tmp_path: Path) -> No
     folder = corpus(tmp_path / "in", range(2))
     (tmp_path / "notes").mkdir()
     (tmp_path / "notes" / "keep.md").write_text("mine")
-    with pytest.raises(OutputError, match="not empty"):
+    with pytest.raises(OutputError, match=r"not part of a zhstats dataset \(keep\.md\)"):
         run(discover([str(folder)]), tmp_path / "notes", ONE)
     assert (tmp_path / "notes" / "keep.md").read_text() == "mine"
     (tmp_path / "file").write_text("x")

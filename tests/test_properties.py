@@ -93,12 +93,14 @@ def check(text: str, mentions: list[Mention]) -> None:
             assert lo is None or hi is None or lo < hi, m
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(ANY_TEXT)
 def test_any_text(text: str) -> None:
     check(text, extract(text))
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(VOCAB_TEXT)
 def test_text_from_the_rule_vocabularies(text: str) -> None:
@@ -121,6 +123,7 @@ def _new_forms() -> tuple[str, ...]:
     return (*num["ratios"]["marks"], *num["halves"]["alone"], *num["halves"]["qualified"])
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(st.one_of(VOCAB_TEXT, ANY_TEXT))
 def test_scan_finds_what_the_old_alternation_found(text: str) -> None:
@@ -139,12 +142,14 @@ def test_scan_finds_what_the_old_alternation_found_on_the_corpora() -> None:
     assert not mismatched and len(texts) > 780
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(st.one_of(VOCAB_TEXT, ANY_TEXT))
 def test_same_input_same_output(text: str) -> None:
     assert extract(text) == extract(text)
 
 
+@pytest.mark.slow
 def test_same_output_in_another_process() -> None:
     """No dependence on hash seeds or call history: two fresh processes agree."""
     rng = random.Random(7)
@@ -178,6 +183,7 @@ def _seconds(text: str) -> float:
     return time.perf_counter() - began
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("unit", list(GUARD_KINDS.values()), ids=list(GUARD_KINDS))
 def test_a_million_character_run_takes_linear_time(unit: str) -> None:
     """10⁶ characters take at most 25× the time of 10⁵ (linear: 10×; quadratic: 100×),
@@ -189,6 +195,7 @@ def test_a_million_character_run_takes_linear_time(unit: str) -> None:
     assert big < 25 * small + 0.5, f"10⁵: {small:.2f} s, 10⁶: {big:.2f} s"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("unit", list(DENSE_KINDS.values()), ids=list(DENSE_KINDS))
 def test_a_run_of_mentions_takes_linear_time(unit: str) -> None:
     """10⁵ characters thick with mentions take at most 25× the time of 10⁴."""

@@ -40,6 +40,7 @@ def embedded_data(page: str) -> dict:
                                 r"</script>", page, re.S).group(1))
 
 
+@pytest.mark.slow
 def test_the_sample_report_in_chromium(sample: Path, tmp_path: Path) -> None:
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} not found: install Debian's chromium (apt-get install "
@@ -106,6 +107,7 @@ def test_the_sample_report_in_chromium(sample: Path, tmp_path: Path) -> None:
     assert (tmp_path / "report.png").stat().st_size > 10_000
 
 
+@pytest.mark.slow
 def test_large_datasets_show_a_sample_of_articles(sample: Path, tmp_path: Path) -> None:
     report = tmp_path / "report.html"
     result = zhstats("report", str(sample), "--out", str(report), "--max-articles", "2")

@@ -101,6 +101,7 @@ def test_the_shipped_rules_load() -> None:
     assert {name for name, _ in default_ruleset().examples()} <= set(RULE_FILES)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", ["bad TOML", "missing table", "pattern does not compile"])
 def test_extract_stops_before_reading_any_input(tmp_path: Path, case: str) -> None:
     file, edit, key, reason = BROKEN[case]
@@ -114,6 +115,7 @@ def test_extract_stops_before_reading_any_input(tmp_path: Path, case: str) -> No
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_the_environment_variable_names_the_rules_too(tmp_path: Path) -> None:
     file, edit, key, _ = BROKEN["unknown dimension"]
     folder = broken_rules(tmp_path / "rules", file, edit)
@@ -132,6 +134,7 @@ def failing_example(folder: Path) -> Path:
                                                r'text = "11个线下服务站"\n\1value = 12'))
 
 
+@pytest.mark.slow
 def test_a_failing_example_stops_a_run(tmp_path: Path) -> None:
     folder = failing_example(tmp_path / "rules")
     os.mkfifo(tmp_path / "input.txt")
@@ -143,6 +146,7 @@ def test_a_failing_example_stops_a_run(tmp_path: Path) -> None:
     assert "1 rule-file example fails" in result.stderr
 
 
+@pytest.mark.slow
 def test_rules_check(tmp_path: Path) -> None:
     result = zhstats("rules", "check", cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -161,6 +165,7 @@ def test_rules_check(tmp_path: Path) -> None:
     assert f"numerals.toml [{key}]: {reason}" in result.stderr
 
 
+@pytest.mark.slow
 def test_rule_files_are_never_executed(tmp_path: Path) -> None:
     """Strings that would run code if a loader evaluated them stay strings."""
     marker = tmp_path / "executed"
