@@ -52,8 +52,8 @@ Workers = Annotated[
 ]
 Append = Annotated[
     bool,
-    typer.Option("--append", help="Keep the existing dataset; add only articles with a new "
-                 "article_id."),
+    typer.Option("--append/--replace", help="Keep the existing dataset and add only articles "
+                 "with a new article_id, or replace it."),
 ]
 Quiet = Annotated[
     bool, typer.Option("--quiet", "-q", help="No progress bar and no summary."),
@@ -67,17 +67,19 @@ Debug = Annotated[
 def extract_command(
     inputs: Annotated[
         list[str],
-        typer.Argument(help="Files, folders (searched recursively), globs, or - for stdin.",
-                       show_default=False),
+        typer.Argument(metavar="INPUT", help="Files, folders (searched recursively), "
+                       "globs, or - for standard input.", show_default=False),
     ],
     out: Annotated[
-        str, typer.Option("--out", "-o", help="Dataset folder to write (replaced atomically); "
-                          "with --engine dask also an fsspec URL (s3://bucket/out).",
+        str, typer.Option("--out", "-o", metavar="DIR", help="Dataset folder to write "
+                          "(replaced atomically); with --engine dask also an fsspec URL (s3://bucket/out).",
                           show_default=False),
     ],
-    text_field: Annotated[str, typer.Option(help="JSONL key holding the article text.")] = "text",
+    text_field: Annotated[
+        str, typer.Option(metavar="KEY", help="JSONL key holding the article text.")
+    ] = "text",
     text_column: Annotated[
-        str, typer.Option(help="CSV column holding the article text.")
+        str, typer.Option(metavar="COLUMN", help="CSV column holding the article text.")
     ] = "text",
     fmt: Annotated[
         InputFormat | None,
@@ -88,8 +90,9 @@ def extract_command(
     append: Append = False,
     quiet: Quiet = False,
     max_article_mb: Annotated[
-        float, typer.Option(min=0.001, help="Larger articles (a txt or html file, a JSONL "
-                            "line, a CSV text field) go to errors instead of being extracted.")
+        float, typer.Option(min=0.001, metavar="MB", help="Larger articles (a txt or html "
+                            "file, a JSONL line, a CSV text field) go to errors instead of "
+                            "being extracted.")
     ] = 20.0,
     debug: Debug = False,
     engine: Annotated[
@@ -98,8 +101,8 @@ def extract_command(
     ] = Engine.local,
     scheduler: Annotated[
         str | None,
-        typer.Option(help="Dask scheduler address (default: a LocalCluster of --workers "
-                     "processes).", show_default=False),
+        typer.Option(metavar="ADDRESS", help="Dask scheduler address (default: a "
+                     "LocalCluster of --workers processes).", show_default=False),
     ] = None,
     partitions: Annotated[
         int | None,
@@ -138,13 +141,15 @@ def extract_command(
 def build_command(
     name: Annotated[
         str | None,
-        typer.Argument(help="Dataset name (datasets/NAME/dataset.toml, looked up under the "
-                       "current directory first) or a dataset folder (default: sample).",
+        typer.Argument(metavar="NAME", help="Dataset name (datasets/NAME/dataset.toml, looked "
+                       "up under the current directory first) or a dataset folder (default: "
+                       "sample).",
                        show_default=False),
     ] = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Write here instead of the dataset's own output.",
+        typer.Option("--out", "-o", metavar="DIR", help="Write here instead of the dataset's "
+                     "own output.",
                      show_default=False),
     ] = None,
     workers: Workers = None,

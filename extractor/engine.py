@@ -379,4 +379,6 @@ def _inherit_objects(text: str, mentions: list[Mention]) -> list[Mention]:
 
 def extract(text: str) -> list[Mention]:
     """Every quantity mention of ``text``, sorted by start, never overlapping."""
+    if not isinstance(text, str):
+        raise TypeError(f"extract() takes the article text as a str, not {type(text).__name__}")
     return _inherit_objects(text, _mentions(text))
