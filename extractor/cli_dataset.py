@@ -8,7 +8,7 @@ left as it was; ``--debug`` shows the traceback), 130 when interrupted.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -133,9 +133,11 @@ def extract_command(
 
             return run_dask(inputs, out, options, scheduler, partitions,
                             partition_by.value if partition_by else None, progress)
-        return run(discover(inputs, options.fmt), Path(out), options, progress=progress)
+        return run(discover(inputs, options.fmt, skipped=skipped), Path(out), options,
+                   progress=progress)
 
-    _execute(start, quiet, debug)
+    skipped: list[str] = []
+    _execute(start, quiet, debug, skipped)
 
 
 def build_command(
@@ -167,9 +169,11 @@ def build_command(
 
     def start(progress: Progress | None) -> RunSummary:
         config = DatasetConfig.load(find_dataset(name))
-        return build(config, out=out, workers=workers, append=append, progress=progress)
+        return build(config, out=out, workers=workers, append=append, progress=progress,
+                     skipped=skipped)
 
-    _execute(start, quiet, debug)
+    skipped: list[str] = []
+    _execute(start, quiet, debug, skipped)
 
 
 def _check_rules() -> None:
@@ -199,9 +203,12 @@ def _check_rules() -> None:
 
 
 def _execute(
-    start: Callable[[Progress | None], RunSummary], quiet: bool, debug: bool = False
+    start: Callable[[Progress | None], RunSummary], quiet: bool, debug: bool = False,
+    skipped: Sequence[str] = (),
 ) -> None:
-    """Run with a progress bar (on a terminal), print the summary, exit with its status."""
+    """Run with a progress bar (on a terminal), print the summary (with the files of
+    unsupported types ``start`` adds to ``skipped``; each with ``debug``), exit with its
+    status."""
     from rich.console import Console
     from rich.markup import escape
 
@@ -231,6 +238,7 @@ def _execute(
         raise typer.Exit(3) from None
     if not quiet:
         _print_summary(console, summary)
+        _print_skipped(console, skipped, debug)
     raise typer.Exit(summary.exit_code)
 
 
@@ -276,6 +284,22 @@ def _print_summary(console: Console, s: RunSummary) -> None:
     if s.errors > len(s.first_errors):
         console.print(f"  … and {s.errors - len(s.first_errors):,} more in errors.parquet",
                       highlight=False)
+
+
+def _print_skipped(console: Console, skipped: Sequence[str], listed: bool) -> None:
+    """The files of unsupported types the inputs' folders held: by suffix, or each."""
+    from rich.markup import escape
+
+    from extractor.readers import by_suffix
+
+    if not skipped:
+        return
+    console.print(f"[yellow]Note:[/yellow] skipped {_count(len(skipped), 'file')} of "
+                  f"unsupported types ({escape(by_suffix(skipped))})"
+                  + (":" if listed else "; --debug lists them"), highlight=False, soft_wrap=True)
+    if listed:
+        for name in skipped:
+            console.print(f"  skipped {escape(name)}", highlight=False, soft_wrap=True)
 
 
 def _count(n: int, noun: str) -> str:

@@ -213,9 +213,11 @@ def build(
     workers: int | None = None,
     append: bool | None = None,
     progress: Callable[[int, int], None] | None = None,
+    skipped: list[str] | None = None,
 ) -> RunSummary:
-    """Build a dataset from its definition (``out``, ``workers``, ``append`` override it)."""
-    files = discover(config.inputs, config.options.fmt, base=config.folder)
+    """Build a dataset from its definition (``out``, ``workers``, ``append`` override it);
+    files of unsupported types in its input folders are added to ``skipped``."""
+    files = discover(config.inputs, config.options.fmt, base=config.folder, skipped=skipped)
     options = RunOptions(
         text_field=config.options.text_field,
         text_column=config.options.text_column,
