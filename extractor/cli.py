@@ -218,9 +218,19 @@ def eval_command(
     typer.echo(report(score_records(records), errors=errors))
 
 
+REPORT_MODULES = ("jinja2", "markupsafe", "altair", "vl_convert")
+"""What ``report`` imports beyond the extractor's own needs."""
+
+
 @functools.wraps(report_command)
 def report_cli(**params: object) -> None:
     """``report`` after the checks of its arguments that need no dataset read."""
+    from importlib.util import find_spec
+
+    missing = [name for name in REPORT_MODULES if find_spec(name) is None]
+    if missing:
+        fail(f"zhstats report needs {', '.join(missing)}, which zhstats installs: reinstall "
+             "it (python3 -m pip install . in its source folder)")
     dataset, out = params.get("dataset"), params.get("out")
     if isinstance(dataset, Path) and isinstance(out, Path):
         _check_report(dataset, out)
@@ -236,7 +246,7 @@ def _check_report(dataset: Path, out: Path) -> None:
         fail(f"{dataset} is a file, not a dataset folder")
     if out.is_dir():
         fail(f"--out {out} is a folder: give the HTML file to write (like {out / 'report.html'})")
-    if out.parent.resolve() == dataset.resolve():
+    if (dataset / "articles.parquet").is_file() and dataset.resolve() in out.resolve().parents:
         fail(f"--out {out} is inside the dataset folder, which extract and build replace "
              f"whole: write the page elsewhere (like --out {dataset.name}-report.html)")
     if not out.parent.is_dir():
