@@ -222,7 +222,7 @@ def _execute(
         with _progress(console, enabled=not quiet and console.is_terminal) as progress:
             summary = start(progress)
     except (InputNotFound, OutputError, DatasetNotFound, ConfigError, EngineError) as e:
-        console.print(f"[red]Error:[/red] {escape(str(e))}", highlight=False)
+        console.print(f"[red]Error:[/red] {escape(str(e))}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     except KeyboardInterrupt:
         console.print("Interrupted: the output folder was left as it was.", highlight=False)

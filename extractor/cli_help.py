@@ -1,5 +1,7 @@
-"""How ``zhstats`` help reads: names in capitals (``FILE``, ``N``) instead of Python type
-names, no ``<bool>`` after a flag, no braces around a required argument.
+"""How ``zhstats`` help and usage errors read: names in capitals (``FILE``, ``N``) instead
+of Python type names, no ``<bool>`` after a flag, no braces around a required argument;
+a usage error as ``Error: ...`` on one line, like every other error, never wrapped in
+the middle of a path.
 
 ``Command`` and ``Group`` are typer's own classes with the parameters' display
 names set once, when the command is built.
@@ -7,6 +9,8 @@ names set once, when the command is built.
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -62,7 +66,24 @@ class Command(TyperCommand):
 
 
 class Group(TyperGroup):
-    """A typer group whose help shows display names, not Python types."""
+    """A typer group whose help shows display names, not Python types, and whose usage
+    errors are plain lines."""
+
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except _click.exceptions.ClickException as e:
+            if type(e).__name__ != "NoArgsIsHelpError":  # the help was shown
+                e.show()  # usage, the -h hint, then "Error: ..." unwrapped
+            sys.exit(e.exit_code)
+        except _click.exceptions.Abort:
+            print("Aborted.", file=sys.stderr)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
