@@ -138,8 +138,10 @@ def load_gold(path: str | Path) -> list[dict[str, Any]]:
 def _gold_line(line: str, where: str) -> dict[str, Any]:
     try:
         record = json.loads(line)
-    except ValueError as e:
-        raise GoldError(f"{where}: not valid JSON ({e})") from None
+    except json.JSONDecodeError as e:
+        raise GoldError(f"{where}: not valid JSON ({e.msg} at column {e.colno})") from None
+    except ValueError as e:  # a number too long to read
+        raise GoldError(f"{where}: cannot be read as JSON ({e})") from None
     if not isinstance(record, dict):
         raise GoldError(f"{where}: a JSON {type(record).__name__}, not an object")
     missing = [k for k in GOLD_KEYS if k not in record]
