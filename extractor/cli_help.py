@@ -17,6 +17,7 @@ from typing import Any
 
 from typer import _click
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
+from typer.exceptions import Abort
 
 _NAMES = {str: "TEXT", int: "N", float: "NUMBER", Path: "PATH"}
 """Display name of an option's value by its type, where the option names none."""
@@ -80,7 +81,7 @@ class Group(TyperGroup):
             if type(e).__name__ != "NoArgsIsHelpError":  # the help was shown
                 e.show()  # usage, the -h hint, then "Error: ..." unwrapped
             sys.exit(e.exit_code)
-        except _click.exceptions.Abort:
+        except Abort:
             print("Aborted.", file=sys.stderr)
             sys.exit(1)
         sys.exit(code if isinstance(code, int) else 0)

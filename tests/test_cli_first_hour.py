@@ -227,7 +227,8 @@ def test_report_into_the_dataset_or_a_missing_folder(sample: Path, tmp_path: Pat
 
 
 @pytest.mark.parametrize(("content", "message"), [
-    ('{"text": "a", "mentions": []}\nnot json\n', "line 2: not valid JSON (Expecting value at column 1)"),
+    ('{"text": "a", "mentions": []}\nnot json\n',
+     "line 2: not valid JSON (Expecting value at column 1)"),
     ('{"id": "x", "text": "a"}\n', """line 1: a gold line needs "text" (a string) and """
      """"mentions" (a list); it has 'id', 'text'"""),
     ('[1, 2]\n', "line 1: a JSON list, not an object"),
