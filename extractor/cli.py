@@ -99,7 +99,7 @@ def rules_check_command(
     raise typer.Exit(1 if failures else 0)
 
 
-Literal = Annotated[
+AsText = Annotated[
     bool, typer.Option("--text", help="Read ARTICLE as text even when it names a file."),
 ]
 Number = Annotated[
@@ -144,7 +144,7 @@ def _article(arg: str, literal: bool, number: int | None, fmt: cli_dataset.Input
 @app.command("show", cls=Command, epilog="Example: zhstats show news/article.html")
 def show_command(
     article: ArticleArg,
-    literal: Literal = False,
+    literal: AsText = False,
     number: Number = None,
     fmt: Format = None,
     text_field: TextField = "text",
@@ -178,7 +178,7 @@ def show_command(
              epilog="Example: zhstats explain --text 累计为900余家企业提供近3万次服务")
 def explain_command(
     article: ArticleArg,
-    literal: Literal = False,
+    literal: AsText = False,
     number: Number = None,
     fmt: Format = None,
     text_field: TextField = "text",
