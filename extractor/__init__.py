@@ -1,6 +1,9 @@
 """zhstats: find and normalize quantity mentions in Chinese news text.
 
-``extract``, ``Extractor`` and ``Ruleset`` are imported on first use, so that
+``extract(text)`` returns the text's mentions (a list of ``Mention``);
+``to_frame(texts_or_mentions)`` returns them as a pandas DataFrame typed like the
+``indicators`` Parquet table; ``Extractor(Ruleset.load(folder))`` extracts with
+other rule files. All are imported on first use, so that
 ``zhstats --help`` starts without compiling the rules.
 """
 
@@ -12,13 +15,14 @@ from extractor.mention import APPROX_FLAGS, DIMENSIONS, Mention
 
 if TYPE_CHECKING:
     from extractor.engine import Extractor, extract
+    from extractor.frame import to_frame
     from extractor.ruleset import Ruleset
 
 __version__ = "0.1.0"
 __all__ = ["APPROX_FLAGS", "DIMENSIONS", "Extractor", "Mention", "Ruleset", "__version__",
-           "extract"]
+           "extract", "to_frame"]
 _LAZY = {"extract": "extractor.engine", "Extractor": "extractor.engine",
-         "Ruleset": "extractor.ruleset"}
+         "Ruleset": "extractor.ruleset", "to_frame": "extractor.frame"}
 
 
 def __getattr__(name: str) -> Any:

@@ -137,6 +137,7 @@ def assemble(
     article = {
         "article_id": aid,
         "source": source,
+        "id": _own_id(extra.get("id")),
         "title": meta.title,
         "subtitle": meta.subtitle,
         "published": meta.published,
@@ -150,6 +151,13 @@ def assemble(
         "text": text,
     }
     return ArticleRows(article, indicators)
+
+
+def _own_id(value: Any) -> str | None:
+    """The input's ``id`` field as a string (a JSON number as written), or None."""
+    if value is None or value == "":
+        return None
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
 def _float(x: float | None) -> float | None:

@@ -6,13 +6,15 @@ starts without compiling the rules.
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from extractor import cli_dataset, conformance
+from extractor import __version__, cli_dataset, conformance
+from extractor.cli_help import Command, Group
 from extractor.report import report_command
 
 if TYPE_CHECKING:
@@ -23,11 +25,31 @@ app = typer.Typer(
     help="Find and normalize quantity mentions in Chinese news text; build Parquet datasets.",
     no_args_is_help=True,
     add_completion=False,
+    cls=Group,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog="Example: zhstats show --text 累计为900余家企业提供近3万次服务",
 )
 
 
-rules_app = typer.Typer(help="Check the rule files.", no_args_is_help=True)
+rules_app = typer.Typer(help="Check the rule files.", no_args_is_help=True, cls=Group,
+                        epilog="Example: zhstats rules check")
 app.add_typer(rules_app, name="rules")
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """Print ``Error: message`` to standard error (never wrapped) and exit with ``code``."""
+    from rich.console import Console
+    from rich.markup import escape
+
+    Console(stderr=True).print(f"[red]Error:[/red] {escape(message)}", highlight=False,
+                               soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"zhstats {__version__}")
+        raise typer.Exit()
 
 
 @app.callback()
@@ -37,8 +59,12 @@ def main_options(
         Path | None,
         typer.Option("--rules", envvar="ZHSTATS_RULES", file_okay=False,
                      help="Use the rule files (*.toml) of this folder instead of the shipped "
-                     "ones.", show_default=False),
+                     "ones.", show_default=False, metavar="DIR"),
     ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True,
+                           help="Print the version and exit."),
+    ] = False,
 ) -> None:
     """Find and normalize quantity mentions in Chinese news text; build Parquet datasets."""
     ctx.obj = rules  # the folder; each command builds its Ruleset when it needs one
@@ -52,13 +78,13 @@ def ruleset(ctx: typer.Context) -> Ruleset:
     return Ruleset.load(root.obj) if root.obj is not None else default_ruleset()
 
 
-@rules_app.command("check")
+@rules_app.command("check", cls=Command, epilog="Example: zhstats rules check my-rules/")
 def rules_check_command(
     ctx: typer.Context,
     folder: Annotated[
         Path | None,
-        typer.Argument(file_okay=False, help="Rule folder to check (default: --rules, "
-                       "$ZHSTATS_RULES, or the shipped rules).", show_default=False),
+        typer.Argument(file_okay=False, metavar="DIR", help="Rule folder to check (default: "
+                       "--rules, $ZHSTATS_RULES, or the shipped rules).", show_default=False),
     ] = None,
 ) -> None:
     """Validate the rule files and run every example they hold; exit 1 if one fails."""
@@ -81,73 +107,189 @@ def rules_check_command(
     raise typer.Exit(1 if failures else 0)
 
 
-def _text_arg(text: str) -> str:
-    path = Path(text)
-    if len(text) < 4096 and path.is_file():
-        return path.read_text(encoding="utf-8-sig")
-    return text
+AsText = Annotated[
+    bool, typer.Option("--text", help="Read ARTICLE as text even when it names a file."),
+]
+Number = Annotated[
+    int | None,
+    typer.Option("--line", "--row", min=1, metavar="N", help="The JSONL line or CSV row to "
+                 "read (needed when the file holds more than one article).",
+                 show_default=False),
+]
+Format = Annotated[
+    cli_dataset.InputFormat | None,
+    typer.Option("--format", help="Read the file as this format (default: by file suffix; "
+                 "txt for -).", show_default=False),
+]
+TextField = Annotated[
+    str, typer.Option(metavar="KEY", help="JSONL key holding the article text."),
+]
+TextColumn = Annotated[
+    str, typer.Option(metavar="COLUMN", help="CSV column holding the article text."),
+]
+ArticleArg = Annotated[
+    str, typer.Argument(metavar="ARTICLE", help="A file (txt, html, jsonl, csv; read as "
+                        "extract reads it), - for standard input, or the text itself.",
+                        show_default=False),
+]
 
 
-@app.command("show")
+def _article(arg: str, literal: bool, number: int | None, fmt: cli_dataset.InputFormat | None,
+             text_field: str, text_column: str) -> str:
+    """The text of the article ``arg`` names; exits 2 on a usage error, 1 when the input
+    cannot be read."""
+    from extractor.one_article import ArticleUnreadable, UsageError, read_article
+
+    try:
+        return read_article(arg, literal=literal, number=number, fmt=fmt.value if fmt else None,
+                            text_field=text_field, text_column=text_column).text
+    except UsageError as e:
+        fail(str(e), 2)
+    except ArticleUnreadable as e:
+        fail(str(e), 1)
+
+
+@app.command("show", cls=Command, epilog="Example: zhstats show news/article.html")
 def show_command(
     ctx: typer.Context,
-    text: Annotated[str, typer.Argument(help="Text, or the path of a UTF-8 text file.")],
+    article: ArticleArg,
+    literal: AsText = False,
+    number: Number = None,
+    fmt: Format = None,
+    text_field: TextField = "text",
+    text_column: TextColumn = "text",
 ) -> None:
     """Print the mentions of one article as a table."""
+    from rich import box
     from rich.console import Console
     from rich.table import Table
 
+    from extractor.display import number as shown
     from extractor.engine import Extractor
 
     extract = Extractor(ruleset(ctx)).extract
-    table = Table(show_lines=False)
-    for col in ("start", "end", "surface", "value", "lower", "upper", "approx", "qualifier",
-                "unit", "dimension", "object"):
-        table.add_column(col)
-    for m in extract(_text_arg(text)):
-        table.add_row(*("" if v is None else f"{v:g}" if isinstance(v, float) else str(v)
-                        for v in (m.start, m.end, m.surface, m.value, m.lower, m.upper,
-                                  m.approx, m.qualifier, m.unit, m.dimension, m.object)))
-    Console().print(table)
+    columns = ("start", "end", "surface", "value", "lower", "upper", "approx", "qualifier",
+               "unit", "dimension", "object")
+    rows = [(str(m.start), str(m.end), m.surface, shown(m.value), shown(m.lower),
+             shown(m.upper), *("" if v is None else v for v in (
+                 m.approx, m.qualifier, m.unit, m.dimension, m.object)))
+            for m in extract(_article(article, literal, number, fmt, text_field, text_column))]
+    table = Table(box=box.SIMPLE_HEAD)
+    for i, name in enumerate(columns):
+        table.add_column(name, justify="right" if 3 <= i <= 5 else "left", no_wrap=True)
+    for row in rows:
+        table.add_row(*row)
+    console = Console()  # never narrower than the table: a cut number would mislead
+    console.width = max(console.width, Console(width=1 << 16).measure(table).maximum)
+    console.print(table)
 
 
-@app.command("explain")
+@app.command("explain", cls=Command,
+             epilog="Example: zhstats explain --text 累计为900余家企业提供近3万次服务")
 def explain_command(
     ctx: typer.Context,
-    text: Annotated[str, typer.Argument(help="Text, or the path of a UTF-8 text file.")],
+    article: ArticleArg,
+    literal: AsText = False,
+    number: Number = None,
+    fmt: Format = None,
+    text_field: TextField = "text",
+    text_column: TextColumn = "text",
 ) -> None:
     """Show, for each numeral, which rules and fragments fired and the value computed."""
+    from extractor.display import number as shown
     from extractor.explain import explain
 
-    for t in explain(_text_arg(text), ruleset(ctx)):
+    for t in explain(_article(article, literal, number, fmt, text_field, text_column),
+                     ruleset(ctx)):
         typer.echo(f"[{t.start}:{t.end}] {t.surface}  → {t.verdict}")
         for name, frag in t.fragments:
             typer.echo(f"    {name:<7} {frag}")
         if t.mention:
             m = t.mention
-            typer.echo(f"    = value {m.value} bounds [{m.lower}, {m.upper}] {m.approx}"
-                       f" unit {m.unit} ({m.dimension}) qualifier {m.qualifier}"
-                       f" object {m.object}")
+            typer.echo(f"    = value {shown(m.value) or '-'} bounds [{shown(m.lower) or '-'}, "
+                       f"{shown(m.upper) or '-'}] {m.approx} unit {m.unit} ({m.dimension}) "
+                       f"qualifier {m.qualifier} object {m.object}")
 
 
-@app.command("eval")
+@app.command("eval", cls=Command, epilog="Example: zhstats eval tests/data/dev_gold.jsonl --errors")
 def eval_command(
     ctx: typer.Context,
-    gold: Annotated[Path, typer.Argument(help="Gold JSONL file in the contract's format.",
-                                         exists=True, dir_okay=False)],
+    gold: Annotated[Path, typer.Argument(metavar="GOLD", help="Gold JSONL file in the "
+                                         "contract's format.", exists=True, dir_okay=False)],
     errors: Annotated[bool, typer.Option("--errors", help="List misses, false alarms "
                                          "and wrong fields.")] = False,
 ) -> None:
     """Score the extractor on a gold file: span and all-fields P/R/F1, field accuracy."""
-    from extractor.evaluate import load_gold, report, score_records
+    from extractor.evaluate import GoldError, load_gold, report, score_records
 
-    typer.echo(report(score_records(load_gold(gold), ruleset(ctx)), errors=errors))
+    try:
+        records = load_gold(gold)
+    except GoldError as e:
+        fail(str(e))
+    except UnicodeDecodeError as e:
+        fail(f"{gold}: not UTF-8 text ({e.reason} at byte {e.start})")
+    typer.echo(report(score_records(records, ruleset(ctx)), errors=errors))
 
 
-app.command("extract")(cli_dataset.extract_command)
-app.command("build")(cli_dataset.build_command)
-app.command("conformance")(conformance.conformance_command)
-app.command("report")(report_command)
+@functools.wraps(conformance.conformance_command)
+def conformance_cli(**params: object) -> None:
+    """``conformance`` where its data is: the source tree zhstats runs from, else the current
+    folder's ``tests/data/conformance`` (a clone with zhstats installed from it)."""
+    here = Path.cwd() / "tests" / "data" / "conformance"
+    if conformance.DATA.is_dir():
+        conformance.conformance_command(**params)
+    elif here.is_dir():
+        typer.echo(conformance.format_table(conformance.run_all(here),
+                                            failures=bool(params.get("failures"))))
+    else:
+        fail("zhstats conformance runs the peers' test suites kept in the source tree "
+             "(tests/data/conformance), which the installed package does not hold: run it "
+             "in a clone of the zhstats repository")
+
+
+REPORT_MODULES = ("jinja2", "markupsafe", "altair", "vl_convert")
+"""What ``report`` imports beyond the extractor's own needs."""
+
+
+@functools.wraps(report_command)
+def report_cli(**params: object) -> None:
+    """``report`` after the checks of its arguments that need no dataset read."""
+    from importlib.util import find_spec
+
+    missing = [name for name in REPORT_MODULES if find_spec(name) is None]
+    if missing:
+        fail(f"zhstats report needs {', '.join(missing)}, which zhstats installs: reinstall "
+             "it (python3 -m pip install . in its source folder)")
+    dataset, out = params.get("dataset"), params.get("out")
+    if isinstance(dataset, Path) and isinstance(out, Path):
+        _check_report(dataset, out)
+    report_command(**params)
+
+
+def _check_report(dataset: Path, out: Path) -> None:
+    """Exit 2 with a plain message when the dataset folder or the page's folder is wrong."""
+    if not dataset.exists():
+        fail(f"{dataset} does not exist (give the folder that zhstats extract or zhstats "
+             "build wrote)")
+    if not dataset.is_dir():
+        fail(f"{dataset} is a file, not a dataset folder")
+    if out.is_dir():
+        fail(f"--out {out} is a folder: give the HTML file to write (like {out / 'report.html'})")
+    if (dataset / "articles.parquet").is_file() and dataset.resolve() in out.resolve().parents:
+        fail(f"--out {out} is inside the dataset folder, which extract and build replace "
+             f"whole: write the page elsewhere (like --out {dataset.name}-report.html)")
+    if not out.parent.is_dir():
+        fail(f"--out {out}: the folder {out.parent} does not exist (create it first)")
+
+
+app.command("extract", cls=Command, epilog="Example: zhstats extract news/ feed.jsonl --out "
+            "out/")(cli_dataset.extract_command)
+app.command("build", cls=Command, epilog="Example: zhstats build sample")(
+    cli_dataset.build_command)
+app.command("conformance", cls=Command, epilog="Example: zhstats conformance --failures")(
+    conformance_cli)
+app.command("report", cls=Command, epilog="Example: zhstats report datasets/sample/out "
+            "--out sample.html")(report_cli)
 
 
 def main() -> None:

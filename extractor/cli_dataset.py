@@ -9,7 +9,7 @@ when terminated (SIGTERM).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -54,8 +54,8 @@ Workers = Annotated[
 ]
 Append = Annotated[
     bool,
-    typer.Option("--append", help="Keep the existing dataset; add only articles with a new "
-                 "article_id."),
+    typer.Option("--append/--replace", help="Keep the existing dataset and add only articles "
+                 "with a new article_id, or replace it."),
 ]
 Quiet = Annotated[
     bool, typer.Option("--quiet", "-q", help="No progress bar and no summary."),
@@ -74,17 +74,19 @@ def extract_command(
     ctx: typer.Context,
     inputs: Annotated[
         list[str],
-        typer.Argument(help="Files, folders (searched recursively), globs, or - for stdin.",
-                       show_default=False),
+        typer.Argument(metavar="INPUT", help="Files, folders (searched recursively), "
+                       "globs, or - for standard input.", show_default=False),
     ],
     out: Annotated[
-        str, typer.Option("--out", "-o", help="Dataset folder to write (replaced atomically); "
-                          "with --engine dask also an fsspec URL (s3://bucket/out).",
+        str, typer.Option("--out", "-o", metavar="DIR", help="Dataset folder to write "
+                          "(replaced atomically); with --engine dask also an fsspec URL (s3://bucket/out).",
                           show_default=False),
     ],
-    text_field: Annotated[str, typer.Option(help="JSONL key holding the article text.")] = "text",
+    text_field: Annotated[
+        str, typer.Option(metavar="KEY", help="JSONL key holding the article text.")
+    ] = "text",
     text_column: Annotated[
-        str, typer.Option(help="CSV column holding the article text.")
+        str, typer.Option(metavar="COLUMN", help="CSV column holding the article text.")
     ] = "text",
     fmt: Annotated[
         InputFormat | None,
@@ -95,8 +97,9 @@ def extract_command(
     append: Append = False,
     quiet: Quiet = False,
     max_article_mb: Annotated[
-        float, typer.Option(min=0.001, help="Larger articles (a txt or html file, a JSONL "
-                            "line, a CSV text field) go to errors instead of being extracted.")
+        float, typer.Option(min=0.001, metavar="MB", help="Larger articles (a txt or html "
+                            "file, a JSONL line, a CSV text field) go to errors instead of "
+                            "being extracted.")
     ] = 20.0,
     max_article_seconds: Annotated[
         float, typer.Option(min=0.001, help="An article that takes longer to read and "
@@ -110,8 +113,8 @@ def extract_command(
     ] = Engine.local,
     scheduler: Annotated[
         str | None,
-        typer.Option(help="Dask scheduler address (default: a LocalCluster of --workers "
-                     "processes).", show_default=False),
+        typer.Option(metavar="ADDRESS", help="Dask scheduler address (default: a "
+                     "LocalCluster of --workers processes).", show_default=False),
     ] = None,
     partitions: Annotated[
         int | None,
@@ -143,22 +146,26 @@ def extract_command(
 
             return run_dask(inputs, out, options, scheduler, partitions,
                             partition_by.value if partition_by else None, progress)
-        return run(discover(inputs, options.fmt), Path(out), options, progress=progress)
+        return run(discover(inputs, options.fmt, skipped=skipped), Path(out), options,
+                   progress=progress)
 
-    _execute(start, quiet, debug)
+    skipped: list[str] = []
+    _execute(start, quiet, debug, skipped)
 
 
 def build_command(
     ctx: typer.Context,
     name: Annotated[
         str | None,
-        typer.Argument(help="Dataset name (datasets/NAME/dataset.toml, looked up under the "
-                       "current directory first) or a dataset folder (default: sample).",
+        typer.Argument(metavar="NAME", help="Dataset name (datasets/NAME/dataset.toml, looked "
+                       "up under the current directory first) or a dataset folder (default: "
+                       "sample).",
                        show_default=False),
     ] = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Write here instead of the dataset's own output.",
+        typer.Option("--out", "-o", metavar="DIR", help="Write here instead of the dataset's "
+                     "own output.",
                      show_default=False),
     ] = None,
     workers: Workers = None,
@@ -178,9 +185,10 @@ def build_command(
     def start(progress: Progress | None) -> RunSummary:
         config = DatasetConfig.load(find_dataset(name))
         return build(config, out=out, workers=workers, append=append, progress=progress,
-                     force=force, rules=rules)
+                     force=force, rules=rules, skipped=skipped)
 
-    _execute(start, quiet, debug)
+    skipped: list[str] = []
+    _execute(start, quiet, debug, skipped)
 
 
 def _check_rules(ctx: typer.Context) -> Ruleset:
@@ -213,9 +221,12 @@ def _check_rules(ctx: typer.Context) -> Ruleset:
 
 
 def _execute(
-    start: Callable[[Progress | None], RunSummary], quiet: bool, debug: bool = False
+    start: Callable[[Progress | None], RunSummary], quiet: bool, debug: bool = False,
+    skipped: Sequence[str] = (),
 ) -> None:
-    """Run with a progress bar (on a terminal), print the summary, exit with its status."""
+    """Run with a progress bar (on a terminal), print the summary (with the files of
+    unsupported types ``start`` adds to ``skipped``; each with ``debug``), exit with its
+    status."""
     from rich.console import Console
     from rich.markup import escape
 
@@ -229,7 +240,7 @@ def _execute(
         with _progress(console, enabled=not quiet and console.is_terminal) as progress:
             summary = start(progress)
     except (InputNotFound, OutputError, DatasetNotFound, ConfigError, EngineError) as e:
-        console.print(f"[red]Error:[/red] {escape(str(e))}", highlight=False)
+        console.print(f"[red]Error:[/red] {escape(str(e))}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     except KeyboardInterrupt as stop:
         from extractor.interrupts import exit_code
@@ -247,6 +258,7 @@ def _execute(
         raise typer.Exit(3) from None
     if not quiet:
         _print_summary(console, summary)
+        _print_skipped(console, skipped, debug)
     raise typer.Exit(summary.exit_code)
 
 
@@ -292,6 +304,22 @@ def _print_summary(console: Console, s: RunSummary) -> None:
     if s.errors > len(s.first_errors):
         console.print(f"  … and {s.errors - len(s.first_errors):,} more in errors.parquet",
                       highlight=False)
+
+
+def _print_skipped(console: Console, skipped: Sequence[str], listed: bool) -> None:
+    """The files of unsupported types the inputs' folders held: by suffix, or each."""
+    from rich.markup import escape
+
+    from extractor.readers import by_suffix
+
+    if not skipped:
+        return
+    console.print(f"[yellow]Note:[/yellow] skipped {_count(len(skipped), 'file')} of "
+                  f"unsupported types ({escape(by_suffix(skipped))})"
+                  + (":" if listed else "; --debug lists them"), highlight=False, soft_wrap=True)
+    if listed:
+        for name in skipped:
+            console.print(f"  skipped {escape(name)}", highlight=False, soft_wrap=True)
 
 
 def _count(n: int, noun: str) -> str:

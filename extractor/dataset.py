@@ -64,10 +64,12 @@ def build(
     progress: Callable[[int, int], None] | None = None,
     force: bool = False,
     rules: Ruleset | None = None,
+    skipped: list[str] | None = None,
 ) -> RunSummary:
     """Build a dataset from its definition (``out``, ``workers``, ``append`` override it;
-    ``force`` and ``rules`` as in RunOptions)."""
-    files = discover(config.inputs, config.options.fmt, base=config.folder)
+    ``force`` and ``rules`` as in RunOptions); files of unsupported types in its input
+    folders are added to ``skipped``."""
+    files = discover(config.inputs, config.options.fmt, base=config.folder, skipped=skipped)
     options = RunOptions(
         text_field=config.options.text_field,
         text_column=config.options.text_column,

@@ -53,7 +53,7 @@ class Extractor:
     def extract(self, text: str) -> list[Mention]:
         """Every quantity mention of ``text``, sorted by start, never overlapping."""
         if not isinstance(text, str):
-            raise TypeError(f"extract takes a str, not {type(text).__name__}")
+            raise TypeError(f"extract() takes the article text as a str, not {type(text).__name__}")
         return [Mention(*row) for row in self.rows(text)]
 
 
@@ -80,5 +80,6 @@ def _inherit_objects(text: str, rows: list[Row]) -> list[Row]:
 
 
 def extract(text: str, rules: Ruleset | None = None) -> list[Mention]:
-    """Every quantity mention of ``text`` (with the shipped rules unless ``rules``)."""
+    """Every quantity mention of ``text`` (with the shipped rules unless ``rules``), sorted
+    by start, never overlapping; raises TypeError when ``text`` is not a str."""
     return Extractor(rules).extract(text)

@@ -116,10 +116,48 @@ def score_records(records: list[dict[str, Any]], rules: Ruleset | None = None) -
     return s
 
 
+GOLD_KEYS = ("text", "mentions")
+MENTION_KEYS = ("start", "end", "surface", "value", "lower", "upper", "approx", "unit",
+                "dimension")
+"""What scoring reads of a gold line and of each of its mentions."""
+
+
+class GoldError(ValueError):
+    """A gold file line that is not an article in the contract's format."""
+
+
 def load_gold(path: str | Path) -> list[dict[str, Any]]:
-    """Read a gold JSONL file (one article a line)."""
+    """Read a gold JSONL file (one article a line). Raises GoldError naming the line and
+    what it lacks."""
+    records = []
     with open(path, encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
+        for number, line in enumerate(fh, 1):
+            if line.strip():
+                records.append(_gold_line(line, f"{path}, line {number}"))
+    return records
+
+
+def _gold_line(line: str, where: str) -> dict[str, Any]:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as e:
+        raise GoldError(f"{where}: not valid JSON ({e.msg} at column {e.colno})") from None
+    except ValueError as e:  # a number too long to read
+        raise GoldError(f"{where}: cannot be read as JSON ({e})") from None
+    if not isinstance(record, dict):
+        raise GoldError(f"{where}: a JSON {type(record).__name__}, not an object")
+    missing = [k for k in GOLD_KEYS if k not in record]
+    if missing or not isinstance(record["text"], str) or not isinstance(record["mentions"], list):
+        raise GoldError(f"{where}: a gold line needs \"text\" (a string) and \"mentions\" "
+                        f"(a list); it has {', '.join(map(repr, record)) or 'no keys'}")
+    for i, mention in enumerate(record["mentions"]):
+        lacks = ([] if not isinstance(mention, dict) else
+                 [k for k in MENTION_KEYS if k not in mention])
+        if not isinstance(mention, dict) or lacks:
+            raise GoldError(f"{where}: mention {i} " + (
+                f"lacks {', '.join(map(repr, lacks))}" if isinstance(mention, dict)
+                else "is not an object"))
+    return record
 
 
 def report(s: Score, errors: bool = False) -> str:

@@ -19,6 +19,7 @@ import stat
 import sys
 import time
 import warnings
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -118,7 +119,8 @@ def printable(name: str) -> str:
 
 
 def discover(
-    inputs: Sequence[str], fmt: str | None = None, base: Path | None = None
+    inputs: Sequence[str], fmt: str | None = None, base: Path | None = None,
+    skipped: list[str] | None = None,
 ) -> list[InputFile]:
     """The input files named by files, folders (recursive), globs or ``-``, sorted by source.
 
@@ -126,10 +128,12 @@ def discover(
     skipped); a file named explicitly is always included, and fails later if
     its format is unknown. ``fmt`` forces the format of every file; with
     ``base``, relative arguments and sources are taken relative to that folder.
+    Files a folder or glob holds with an unsupported suffix are added to ``skipped``.
     Raises InputNotFound when an argument names nothing or no file is found.
     """
     found: dict[str, InputFile] = {}
     seen: set[Path] = set()
+    others: list[str] = []
 
     def add(path: Path, name: PurePath) -> None:
         key = Path(os.path.realpath(path))  # unlike Path.resolve, never raises on a loop
@@ -148,22 +152,38 @@ def discover(
             path = base / name if base is not None else Path(name)
             if path.is_dir():
                 for file in _walk(path):
-                    add(file, PurePath(name) / file.relative_to(path))
+                    if file.suffix.lower() in FORMATS:
+                        add(file, PurePath(name) / file.relative_to(path))
+                    else:
+                        others.append((PurePath(name) / file.relative_to(path)).as_posix())
             elif ((not pattern and path.exists())  # named on purpose, even a pipe: <(zcat …)
                   or (path.is_file() and (fmt or path.suffix.lower() in FORMATS))):
                 add(path, PurePath(name))
             elif not pattern:
                 raise InputNotFound(f"{arg}: no such file or folder")
+            elif path.is_file():
+                others.append(PurePath(name).as_posix())
         if pattern and not names:
             raise InputNotFound(f"{arg}: no file matches this pattern")
     if not found:
         raise InputNotFound(f"no {'/'.join(sorted(set(FORMATS.values())))} file in "
-                            f"{', '.join(inputs) or 'no input'}")
+                            f"{', '.join(inputs) or 'no input'}"
+                            + (f" (only files of other types: {by_suffix(others)})"
+                               if others else ""))
+    if skipped is not None:
+        skipped.extend(others)
     return sorted(found.values(), key=lambda f: (f.path is not None, f.source))
 
 
+def by_suffix(names: Sequence[str]) -> str:
+    """How many of ``names`` have each suffix, most first: ``2 .pdf, 1 .docx, 1 without``."""
+    counts = Counter(PurePath(n).suffix.lower() or "without suffix" for n in names)
+    return ", ".join(f"{n:,} {suffix}" for suffix, n in
+                     sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
 def _walk(folder: Path) -> Iterator[Path]:
-    """Supported files under ``folder``, skipping hidden files and folders.
+    """Regular files under ``folder``, skipping hidden files and folders.
 
     Links to folders are followed, except to a folder already walked (a loop).
     """
@@ -177,7 +197,7 @@ def _walk(folder: Path) -> Iterator[Path]:
                 keep.append(d)
         dirs[:] = sorted(keep)
         for name in sorted(files):
-            if not name.startswith(".") and Path(name).suffix.lower() in FORMATS:
+            if not name.startswith("."):
                 path = Path(root) / name
                 try:  # like grep -r: a pipe, socket or device found in a folder is not read
                     if not stat.S_ISREG(path.stat().st_mode):

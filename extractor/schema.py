@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from extractor.mention import APPROX_FLAGS, DIMENSIONS
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 """Bumped whenever a table gains, loses or retypes a column."""
 
 STAGES = ("read", "parse", "metadata", "extract", "assemble", "write")
@@ -158,6 +158,8 @@ ARTICLES = Table(
         Column("source", pa.string(), "Where the article came from: the file path (relative to "
                "the dataset folder or as given on the command line), with `#line=N` (JSONL) or "
                "`#row=N` (CSV data row) appended; `<stdin>` for standard input.", required=True),
+        Column("id", pa.string(), "The input's own id: the `id` key of a JSONL line or the `id` "
+               "column of a CSV row (also kept in `metadata`); null when the input has none."),
         Column("title", pa.string(), "Headline, from an input field or the article's head lines."),
         Column("subtitle", pa.string(), "Subtitle (副题, the `——` line under the headline)."),
         Column("published", pa.date32(), "Publication date, from an input field or the "

@@ -16,7 +16,6 @@ from typer.testing import CliRunner, Result
 from extractor.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
@@ -41,10 +40,7 @@ def embedded_data(page: str) -> dict:
 
 
 @pytest.mark.slow
-def test_the_sample_report_in_chromium(sample: Path, tmp_path: Path) -> None:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} not found: install Debian's chromium (apt-get install "
-                    "chromium); .ci/run installs it")
+def test_the_sample_report_in_chromium(chromium: str, sample: Path, tmp_path: Path) -> None:
     report = tmp_path / "report.html"
     result = zhstats("report", str(sample), "--out", str(report))
     assert result.exit_code == 0, result.output
@@ -54,7 +50,7 @@ def test_the_sample_report_in_chromium(sample: Path, tmp_path: Path) -> None:
     article = f"#a-{seed['article_id']}"
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         problems: list[str] = []
         requests: list[str] = []
