@@ -11,7 +11,8 @@ import heapq
 import math
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from functools import cache
 
@@ -19,15 +20,15 @@ import regex
 
 from extractor import numerals as num
 from extractor.mention import Mention
-from extractor.objects import find_object, same_sentence
+from extractor.objects import find_object
 from extractor.patterns import fold, scanner
 from extractor.rules import load_rules
+from extractor.statistics import StatRules, annotate, compile_statistics
 
 ARABIC = regex.compile(r"[0-9][0-9,.]*+(?:[eE][-+]?[0-9]++)?")
 TEN = frozenset(k for k, v in num.PLACES.items() if v < 100)  # 十, 拾, 廿: may lead a numeral
 ARTICLE = frozenset({"count", "duration"})  # 一个, 一年: the article, not the number one
 SPACES = regex.compile(r"(?<=\p{Han}) ++(?=[\p{Han}0-9])|(?<=[0-9%]) ++(?=\p{Han})")
-RATES = frozenset({"percent", "percentage_point", "multiple"})
 READ_CACHE_SIZE = 1 << 16
 Fields = tuple[float | None, float | None, float | None, str, str | None, str | None,
                str | None, str]
@@ -363,20 +364,14 @@ def _mentions(text: str) -> list[Mention]:
     return out
 
 
-def _inherit_objects(text: str, mentions: list[Mention]) -> list[Mention]:
-    """A mention with no object takes the previous one's in its sentence: one with
-    the same unit (申报专利1116项，授权772项), or any, for a rate (总额986亿元，增长4.6%)."""
-    out: list[Mention] = []
-    for m in mentions:
-        prev = out[-1] if out else None
-        if (m.object is None and prev is not None and prev.object
-                and (prev.unit == m.unit or m.dimension in RATES)
-                and same_sentence(text, prev.start, m.start)):
-            m = replace(m, object=prev.object)
-        out.append(m)
-    return out
+@cache
+def _statistics() -> StatRules:
+    return compile_statistics(load_rules().raw)
 
 
-def extract(text: str) -> list[Mention]:
-    """Every quantity mention of ``text``, sorted by start, never overlapping."""
-    return _inherit_objects(text, _mentions(text))
+def extract(text: str, published: date | str | None = None) -> list[Mention]:
+    """Every quantity mention of ``text``, sorted by start, never overlapping, with the
+    statistic around it (§5; ``published``, a date or ISO string, resolves 今年, 近5年)."""
+    if isinstance(published, str):
+        published = date.fromisoformat(published)
+    return annotate(text, _mentions(text), _statistics(), published)

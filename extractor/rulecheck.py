@@ -16,7 +16,8 @@ import regex
 from extractor.rules import RuleError, Rules, label, load_rules, rules_dir
 
 CHECKED = ("surface", "value", "lower", "upper", "approx", "qualifier", "unit", "dimension",
-           "object")
+           "object", "measure", "direction", "basis", "period", "period_start", "period_end",
+           "place")
 """The fields an example may state; an example states only those it checks."""
 
 
@@ -68,7 +69,7 @@ def check_examples(rules: Rules) -> list[ExampleFailure]:
         index = counters.get(file, 0)
         counters[file] = index + 1
         try:
-            reason = _compare(extract(example["text"]), example)
+            reason = _compare(extract(example["text"], example.get("published")), example)
         except Exception as e:  # an example that makes the engine raise is a failure too
             reason = f"extract raised {type(e).__name__}: {e}"
         if reason:
@@ -83,7 +84,8 @@ def _compare(got: list[Any], example: dict[str, Any]) -> str | None:
     elif "mentions" in example:
         want = example["mentions"]
     else:
-        want = [{"surface": example["text"], **{k: v for k, v in example.items() if k != "text"}}]
+        stated = {k: v for k, v in example.items() if k not in ("text", "published")}
+        want = [{"surface": example["text"], **stated}]
     surfaces = [m.surface for m in got]
     if surfaces != [w.get("surface") for w in want]:
         return f"found {surfaces}, expected {[w.get('surface') for w in want]}"

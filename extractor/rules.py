@@ -14,7 +14,8 @@ import regex
 
 from extractor.mention import APPROX_FLAGS, DIMENSIONS
 
-RULE_FILES = ("numerals", "qualifiers", "units", "exclusions", "objects")
+RULE_FILES = ("numerals", "qualifiers", "units", "exclusions", "objects", "statistics",
+              "periods", "places")
 
 # Keys each rule file may hold at its top level; anything else is a typo.
 ALLOWED_KEYS = {
@@ -24,6 +25,9 @@ ALLOWED_KEYS = {
     "units": {"units", "options", "context", "ambiguous", "examples"},
     "exclusions": {"patterns", "words", "examples"},
     "objects": {"stops", "trim", "examples"},
+    "statistics": {"changes", "frames", "bases", "objects", "examples"},
+    "periods": {"years", "plans", "spans", "fragments", "options", "patterns", "examples"},
+    "places": {"words", "names", "examples"},
 }
 MEANINGS = {"about", "over", "under", "over_open", "exact"}
 RULES_ENV = "ZHSTATS_RULES"
@@ -58,6 +62,26 @@ SHAPES: dict[str, dict[str, Any]] = {
     "exclusions": {"patterns": {str: str}, "words": {"list": [str]}},
     "objects": {"stops": {"words": [str], "verb_preps": [str], "noun_suffixes": [str]},
                 "trim": {"chars": str}},
+    "statistics": {
+        "changes": {"up": [str], "down": [str], "flows": [str], "links": [str],
+                    "surface": {str: str}},
+        "frames": {"level_to": str, "comparative": str, "multiple": str, "change": str,
+                   "share": str},
+        "bases": {"sentence": str, "multiple_units": [str]},
+        "objects": {"reject": [str], "reject_first": [str], "punctuation": str,
+                    "respectively": [str], "list_separators": [str], "shared_tails": [str],
+                    "of_which": [str]},
+    },
+    "periods": {
+        "years": {str: int}, "plans": {str: int}, "spans": {str: [int]},
+        "fragments": {str: str}, "options": {"windows": [str], "basis_before": [str]},
+        "patterns": [{"name": str, "pattern": str, "resolve": str}],
+    },
+    "places": {
+        "words": {"list": [str]},
+        "names": {"suffixes": [str], "not_areas": [str], "max_name": int, "before": [str],
+                  "after": [str], "basis_before": [str]},
+    },
 }
 EXCLUSION_LISTS = {"cn_digit": ["一"], "cn_num": ["一"], "units": ["个"]}
 """The named lists an exclusion pattern may use (stand-ins, to compile it alone)."""

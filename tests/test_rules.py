@@ -14,7 +14,8 @@ from extractor.rules import RULE_FILES, RuleError, load_rules, rules_dir
 RULES = load_rules()
 EXAMPLES = RULES.examples()
 CHECKED = ("surface", "value", "lower", "upper", "approx", "qualifier", "unit", "dimension",
-           "object")
+           "object", "measure", "direction", "basis", "period", "period_start", "period_end",
+           "place")
 
 
 def _expected(ex: dict) -> list[dict]:
@@ -22,7 +23,8 @@ def _expected(ex: dict) -> list[dict]:
         return []
     if "mentions" in ex:
         return ex["mentions"]
-    return [{"surface": ex["text"], **{k: v for k, v in ex.items() if k != "text"}}]
+    stated = {k: v for k, v in ex.items() if k not in ("text", "published")}
+    return [{"surface": ex["text"], **stated}]
 
 
 def _check(got, want: dict) -> None:
@@ -43,7 +45,7 @@ def _check(got, want: dict) -> None:
 @pytest.mark.parametrize(("file", "example"), EXAMPLES,
                          ids=[f"{f}:{e['text']}" for f, e in EXAMPLES])
 def test_rule_example(file: str, example: dict) -> None:
-    got = extract(example["text"])
+    got = extract(example["text"], example.get("published"))
     want = _expected(example)
     if "mentions" in example or example.get("none"):
         assert [m.surface for m in got] == [w["surface"] for w in want]
