@@ -83,21 +83,24 @@ def _text_arg(text: str) -> str:
 @app.command("show")
 def show_command(
     text: Annotated[str, typer.Argument(help="Text, or the path of a UTF-8 text file.")],
+    published: Annotated[str | None, typer.Option(
+        "--published", help="Publication date (YYYY-MM-DD): resolves 今年, 近5年 …")] = None,
 ) -> None:
-    """Print the mentions of one article as a table."""
+    """Print the mentions of one article as a table, with the statistic around each."""
     from rich.console import Console
     from rich.table import Table
 
     from extractor.engine import extract
 
     table = Table(show_lines=False)
-    for col in ("start", "end", "surface", "value", "lower", "upper", "approx", "qualifier",
-                "unit", "dimension", "object"):
+    columns = ("start", "end", "surface", "value", "lower", "upper", "approx", "qualifier",
+               "unit", "dimension", "object", "measure", "direction", "basis", "period",
+               "period_start", "period_end", "place")
+    for col in columns:
         table.add_column(col)
-    for m in extract(_text_arg(text)):
+    for m in extract(_text_arg(text), published):
         table.add_row(*("" if v is None else f"{v:g}" if isinstance(v, float) else str(v)
-                        for v in (m.start, m.end, m.surface, m.value, m.lower, m.upper,
-                                  m.approx, m.qualifier, m.unit, m.dimension, m.object)))
+                        for v in (getattr(m, c) for c in columns)))
     Console().print(table)
 
 

@@ -291,7 +291,7 @@ def process(item: RawArticle | ErrorRow) -> ArticleRows | ErrorRow:
         stage = "metadata"
         meta, extra = extract_metadata(text, values)
         stage = "extract"
-        mentions = extract(text)
+        mentions = extract(text, published=meta.published)
         stage = "assemble"
         return assemble(item.source, text, item.encoding, meta, extra, mentions)
     except ReadFailure as e:

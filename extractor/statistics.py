@@ -54,6 +54,7 @@ class StatRules:
     multiple_units: frozenset[str]
     reject: frozenset[str]
     reject_first: tuple[str, ...]
+    time_words: regex.Pattern[str]
     punctuation: str
     respectively: tuple[str, ...]
     list_split: regex.Pattern[str]
@@ -89,7 +90,8 @@ def compile_statistics(raw: dict[str, dict[str, Any]]) -> StatRules:
         sentence_basis=regex.compile(s["bases"]["sentence"]),
         multiple_units=frozenset(s["bases"]["multiple_units"]),
         reject=frozenset(o["reject"]) | frozenset(ch["up"]) | frozenset(ch["down"]),
-        reject_first=tuple(o["reject_first"]), punctuation=o["punctuation"],
+        reject_first=tuple(o["reject_first"]), time_words=regex.compile(o["time_words"]),
+        punctuation=o["punctuation"],
         respectively=tuple(o["respectively"]), list_split=regex.compile(seps),
         shared_tails=tuple(sorted(o["shared_tails"], key=len, reverse=True)),
         of_which=tuple(o["of_which"]), stops=_by_first(raw["objects"]["stops"]["words"]),
@@ -168,6 +170,7 @@ def _frame(text: str, m: Mention, rules: StatRules) -> _Frame:
 
 def _bad_object(obj: str, rules: StatRules) -> bool:
     return (obj in rules.reject or obj.startswith(rules.reject_first)
+            or rules.time_words.match(obj) is not None
             or not obj.strip(rules.punctuation)
             or obj.count("(") != obj.count(")") or obj.count("（") != obj.count("）"))
 
@@ -345,6 +348,10 @@ def _respectively(text: str, ms: list[Mention], sents: list[tuple[int, int]], i:
     items = [x for x in rules.list_split.split(clause[cut + 1:]) if x]
     if len(items) < 2 or len(items) != len(figures):
         return None
+    first = items[0]
+    while lead := (rules.places.words.match(first) or rules.periods.pattern.match(first)):
+        first = first[lead.end():]  # 全市猪 → 猪
+    items[0] = first or items[0]
     last = items[-1]
     for tail in rules.shared_tails:
         if last.endswith(tail) and len(last) > len(tail):
