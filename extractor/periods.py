@@ -35,7 +35,6 @@ class PeriodRules:
     spans: dict[str, tuple[int, int]]
     numbers: dict[str, int]
     """Chinese digits and 十 (from rules/numerals.toml), to read 五年, 十二月."""
-    basis_before: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,8 +71,11 @@ def compile_periods(raw: dict[str, Any], numerals: dict[str, Any]) -> PeriodRule
             raise RuleError("periods", f"patterns[{i}]", f"bad fragment: {e}") from None
         alternatives.append(f"(?P<_{i}>{source})")
         kinds.append(entry["resolve"])
+    not_basis = "|".join(regex.escape(w) for w in raw["options"]["basis_before"])
     try:
-        pattern = regex.compile("|".join(alternatives), years=list(raw["years"]),
+        pattern = regex.compile(f"(?={raw['options']['prefilter']})(?<!{not_basis})(?:"
+                                + "|".join(alternatives) + ")",
+                                years=list(raw["years"]),
                                 plans=list(raw["plans"]), spans=list(raw["spans"]))
     except regex.error as e:
         raise RuleError("periods", "patterns", f"does not compile: {e}") from None
@@ -89,7 +91,6 @@ def compile_periods(raw: dict[str, Any], numerals: dict[str, Any]) -> PeriodRule
         windows=frozenset(raw["options"]["windows"]),
         years=dict(raw["years"]), plans=dict(raw["plans"]),
         spans={k: (v[0], v[1]) for k, v in raw["spans"].items()}, numbers=numbers,
-        basis_before=tuple(raw["options"]["basis_before"]),
     )
 
 
@@ -152,11 +153,7 @@ def resolve(m: regex.Match[str], kind: str, rules: PeriodRules, published: date 
             day = min(published.day, calendar.monthrange(year, month)[1])
             return date(year, month, day), published
         return date.fromordinal(published.toordinal() - n), published
-    g = m.capturesdict()
-
-    def one(name: str) -> str | None:
-        got = g.get(name) or []
-        return next((x for x in got if x), None)
+    one = m.group  # a name used in several alternatives gives the one that matched
 
     year: int | None = None
     own_year = False
@@ -202,17 +199,8 @@ def resolve(m: regex.Match[str], kind: str, rules: PeriodRules, published: date 
     return first, last
 
 
-def find_periods(text: str, rules: PeriodRules, start: int, end: int) -> list[regex.Match[str]]:
-    """Every time expression of ``text[start:end]``, leftmost-longest by file order."""
-    return list(rules.pattern.finditer(text, start, end))
-
-
 def kind_of(m: regex.Match[str], rules: PeriodRules) -> str:
     """The resolve kind of a match: that of the alternative (group ``_i``) that matched."""
     return next(kind for kind, group in zip(rules.kinds, rules.groups, strict=True)
                 if m.start(group) >= 0)
 
-
-def is_basis(text: str, start: int, words: tuple[str, ...]) -> bool:
-    """Whether the word ending at ``start`` makes what follows a comparison base (比上年)."""
-    return any(text.startswith(w, start - len(w)) for w in words if start >= len(w))

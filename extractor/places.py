@@ -15,7 +15,9 @@ class PlaceRules:
     """rules/places.toml, compiled."""
 
     words: regex.Pattern[str]
-    """Whole-area words (全市, 我市): a place wherever they stand."""
+    """Whole-area words (全市, 我市): a place wherever they stand, but after a basis word."""
+    any_word: regex.Pattern[str]
+    """The same words anywhere (a name holding one is not a name: 增速高于全省)."""
     name: regex.Pattern[str]
     """A named place (武陟县, 宜昌高新区), matched where a clause opens."""
     opener: regex.Pattern[str]
@@ -29,8 +31,10 @@ def compile_places(raw: dict[str, Any], stops: list[str]) -> PlaceRules:
     names = raw["names"]
     after = sorted(set(names["after"]) | set(stops), key=len, reverse=True)
     breaks = regex.escape(CLAUSE_BREAKS)
+    not_basis = "|".join(regex.escape(w) for w in names["basis_before"])
     return PlaceRules(
-        words=regex.compile(r"\L<words>", words=raw["words"]["list"]),
+        words=regex.compile(rf"(?<!{not_basis})\L<words>", words=raw["words"]["list"]),
+        any_word=regex.compile(r"\L<words>", words=raw["words"]["list"]),
         name=regex.compile(
             rf"[^{breaks}\d]{{1,{names['max_name']}}}?(?:\L<suffixes>)"
             rf"(?=[\d{breaks}]|\L<after>|$)",
@@ -44,15 +48,13 @@ def compile_places(raw: dict[str, Any], stops: list[str]) -> PlaceRules:
 
 def find_places(text: str, rules: PlaceRules, start: int, end: int) -> list[tuple[int, int]]:
     """The places of ``text[start:end]`` as (start, end), in text order."""
-    found = {}
+    found: dict[int, int] = {}
     for m in rules.words.finditer(text, start, end):
         found[m.start()] = m.end()
     for op in rules.opener.finditer(text, start, end):
         m = rules.name.match(text, op.end(), end)
         if (m and m.start() not in found and not m.group().endswith(rules.not_areas)
                 and not m.group().startswith(rules.basis_before)
-                and not rules.words.search(m.group())):
+                and not rules.any_word.search(m.group())):
             found[m.start()] = m.end()
-    return [(s, e) for s, e in sorted(found.items())
-            if not any(text.startswith(w, s - len(w)) for w in rules.basis_before
-                       if s >= len(w))]
+    return sorted(found.items())

@@ -23,7 +23,6 @@ from extractor.periods import (
     Period,
     PeriodRules,
     compile_periods,
-    is_basis,
     kind_of,
     report_year,
     resolve,
@@ -183,8 +182,6 @@ def _period_index(text: str, rules: StatRules, published: date | None,
     out: list[Period] = []
     for lo, hi in spans:
         for m in pr.pattern.finditer(text, lo, hi):
-            if is_basis(text, m.start(), pr.basis_before):
-                continue
             kind = kind_of(m, pr)
             prior = next((p for p in reversed(out) if p.kind != "prior" and p.start >= lo),
                          None)
@@ -226,14 +223,25 @@ def annotate(text: str, mentions: list[Mention], rules: StatRules,
     paras = _paragraphs(text)
     starts = [lo for lo, _ in paras]
     lead = _lead(text, paras, rules)
-    used = sorted({paras[bisect_right(starts, m.start) - 1] for m in mentions}
-                  | ({lead} if lead else set()))
+    # Only the text before a paragraph's last mention can govern one (a time or place
+    # never reaches backwards); the lead's first sentence sets the article's.
+    reach: dict[tuple[int, int], int] = {}
+    for m in mentions:
+        para = paras[bisect_right(starts, m.start) - 1]
+        reach[para] = min(para[1], m.end + 8)  # 8: the rest of a window (近5年|来)
+    if lead:
+        stop = SENTENCE_BREAKS.search(text, lead[0], lead[1])
+        reach[lead] = max(reach.get(lead, 0), stop.start() if stop else lead[1])
+    used = sorted((lo, reach[lo, hi]) for lo, hi in reach)
     periods = _period_index(text, rules, published, used)
     places = [p for lo, hi in used for p in find_places(text, rules.places, lo, hi)]
     lead_period = next((p for p in periods if lead and p.start >= lead[0]), None)
     lead_place = next((p for p in places if lead and lead[0] <= p[0] < lead[1]), None)
-    mentions = [m for m in mentions
-                if not any(p.window and p.start < m.end and m.start < p.end for p in periods)]
+    windows = [p for p in periods if p.window]
+    if windows:
+        mentions = [m for m in mentions
+                    if not any(p.start < m.end and m.start < p.end for p in windows)]
+    breaks = [b.start() for b in SENTENCE_BREAKS.finditer(text)]
     named = {text[s:e] for s, e in places}
     period_starts = [p.end for p in periods]
     place_ends = [e for _, e in places]
@@ -248,19 +256,19 @@ def annotate(text: str, mentions: list[Mention], rules: StatRules,
         if place is None and lead_place is not None and lead_place[1] <= m.start:
             place = lead_place
         f = _frame(text, m, rules)
-        sent = _sentence(text, m.start, para)
+        k = bisect_right(breaks, m.start)
+        sent = (breaks[k - 1] + 1 if k else 0, breaks[k] if k < len(breaks) else len(text))
         obj = m.object if m.object and not _bad_object(m.object, rules) else None
         if obj and (obj in named or rules.periods.pattern.fullmatch(obj)):
             obj = None  # a time word or a place name is never the object
         if obj is None and f.measure == "level":
             obj = _noun_after_verbs(text, m.end, rules)
-        m = replace(
-            m, object=obj, measure=f.measure, direction=f.direction, basis=f.basis,
-            period=period.text if period else None,
-            period_start=_iso(period.first) if period else None,
-            period_end=_iso(period.last) if period else None,
-            place=text[place[0]:place[1]] if place else None,
-            estimate=_estimate(m))
+        m = Mention(  # positional: several times cheaper than dataclasses.replace
+            m.start, m.end, m.surface, m.value, m.lower, m.upper, m.approx, m.qualifier,
+            m.unit, m.dimension, obj, m.rule, f.measure, f.direction, f.basis,
+            period.text if period else None, _iso(period.first) if period else None,
+            _iso(period.last) if period else None,
+            text[place[0]:place[1]] if place else None, _estimate(m))
         out.append(m)
         sentence_of.append(sent)
     return _carry(text, out, sentence_of, rules, places)
@@ -273,14 +281,6 @@ def _governing(items: list[Any], ends: list[int], pos: int, para: tuple[int, int
     if i >= 0 and start_of(items[i]) >= para[0]:
         return items[i]
     return None
-
-
-def _sentence(text: str, pos: int, para: tuple[int, int]) -> tuple[int, int]:
-    lo = pos
-    while lo > para[0] and not SENTENCE_BREAKS.match(text, lo - 1):
-        lo -= 1
-    hit = SENTENCE_BREAKS.search(text, pos, para[1])
-    return lo, hit.start() if hit else para[1]
 
 
 def _estimate(m: Mention) -> float | None:
