@@ -259,8 +259,10 @@ def _series_charts(ds: Dataset) -> list[Chart]:
                      dimension=ind["dimension"].astype(str),
                      article=ind["title"].fillna(ind["source"]).astype(str))
     ind = ind[ind["when"].notna()]
-    keys = ind.groupby(["object", "measure", "unit"]).size().sort_values(ascending=False)
-    keys = keys[keys >= 2].head(MAX_SERIES)
+    keys = ind.groupby(["object", "measure", "unit"]).size()
+    keys = keys[keys >= 2]
+    keys = keys.iloc[sorted(range(len(keys)), key=lambda i: (-keys.iloc[i], keys.index[i]))]
+    keys = keys.head(MAX_SERIES)
     out = []
     for (obj, measure, unit), n in keys.items():
         rows = ind[(ind["object"] == obj) & (ind["measure"] == measure) & (ind["unit"] == unit)]
