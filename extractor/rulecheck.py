@@ -46,6 +46,12 @@ def validate() -> Rules:
         raise RuleError("exclusions", "patterns",
                         f"the scan pattern built from the rule files does not compile: {e}",
                         rules_dir()) from None
+    from extractor.statistics import compile_statistics
+
+    try:
+        compile_statistics(rules.raw)  # the §5 rules: frames, periods, places
+    except RuleError as e:
+        raise RuleError(e.file, e.key, e.reason, rules_dir()) from None
     return rules
 
 

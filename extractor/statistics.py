@@ -81,21 +81,31 @@ def compile_statistics(raw: dict[str, dict[str, Any]]) -> StatRules:
         except (regex.error, KeyError) as e:
             raise RuleError("statistics", f"frames.{name}", f"does not compile: {e}") from None
     o = s["objects"]
+    try:
+        sentence_basis = regex.compile(s["bases"]["sentence"])
+        time_words = regex.compile(o["time_words"])
+    except regex.error as e:
+        raise RuleError("statistics", "bases.sentence or objects.time_words",
+                        f"does not compile: {e}") from None
+    try:
+        places = compile_places(raw["places"], raw["objects"]["stops"]["words"])
+    except regex.error as e:
+        raise RuleError("places", "names", f"does not compile: {e}") from None
     seps = "|".join(regex.escape(x) for x in sorted(o["list_separators"], key=len,
                                                       reverse=True))
     return StatRules(
         frames=tuple(frames), up=frozenset(ch["up"]), down=frozenset(ch["down"]),
         surface=dict(ch["surface"]),
-        sentence_basis=regex.compile(s["bases"]["sentence"]),
+        sentence_basis=sentence_basis,
         multiple_units=frozenset(s["bases"]["multiple_units"]),
         reject=frozenset(o["reject"]) | frozenset(ch["up"]) | frozenset(ch["down"]),
-        reject_first=tuple(o["reject_first"]), time_words=regex.compile(o["time_words"]),
+        reject_first=tuple(o["reject_first"]), time_words=time_words,
         punctuation=o["punctuation"],
         respectively=tuple(o["respectively"]), list_split=regex.compile(seps),
         shared_tails=tuple(sorted(o["shared_tails"], key=len, reverse=True)),
         of_which=tuple(o["of_which"]), stops=_by_first(raw["objects"]["stops"]["words"]),
         periods=compile_periods(raw["periods"], raw["numerals"]),
-        places=compile_places(raw["places"], raw["objects"]["stops"]["words"]),
+        places=places,
     )
 
 

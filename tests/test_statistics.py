@@ -283,3 +283,4 @@ def test_a_bad_resolve_kind_is_a_rule_error() -> None:
                                       ("二十", 20), ("两", 2), ("x", None)])
 def test_small_numbers(s: str, n: int | None) -> None:
     assert small_number(s, compile_statistics(load_rules().raw).periods.numbers) == n
+
