@@ -76,7 +76,7 @@ def compile_statistics(raw: dict[str, dict[str, Any]]) -> StatRules:
     frames = []
     for name in FRAMES:
         try:
-            frames.append((name, regex.compile(s["frames"][name], **lists,
+            frames.append((name, regex.compile(s["frames"][name], regex.REVERSE, **lists,
                                                ignore_unused=True)))
         except (regex.error, KeyError) as e:
             raise RuleError("statistics", f"frames.{name}", f"does not compile: {e}") from None
