@@ -34,6 +34,10 @@ SENTENCE_BREAKS = regex.compile(r"[。！？!?；;\n]")
 CLAUSE_BREAK_CHARS = "，,。！？!?；;：:\n"
 WINDOW = 32
 """How many characters before a mention its frames may reach (within its clause)."""
+REACH = 80
+"""How far back in its sentence a mention looks for 分别, 其中 or a stated basis."""
+LIST = 20
+"""The most figures a 分别 or 其中 list is taken to hold."""
 RATES = frozenset({"percent", "percentage_point", "multiple"})
 FRAMES = ("level_to", "comparative", "multiple", "change", "share")
 """The frames of rules/statistics.toml, in the order they are tried."""
@@ -304,29 +308,33 @@ def _estimate(m: Mention) -> float | None:
 def _carry(text: str, ms: list[Mention], sents: list[tuple[int, int]], rules: StatRules,
            places: list[tuple[int, int]]) -> list[Mention]:
     """The subject through the clauses of its sentence, 分别 and 其中 lists, and a
-    stated basis through the changes after it (§5 "How to decide")."""
+    stated basis through the changes after it (§5 "How to decide"). Each looks back at
+    most ``REACH`` characters, so a sentence of a thousand figures stays linear."""
     out: list[Mention] = []
+    place_at = {e: s for s, e in places}
     for i, m in enumerate(ms):
         lo, hi = sents[i]
+        near = max(lo, m.start - REACH)
         prev = out[-1] if out and sents[i - 1] == (lo, hi) else None
-        head = text[lo:m.start]
+        head = text[near:m.start]
         listed = _respectively(text, ms, sents, i, rules)
         if listed is not None:
             m = replace(m, object=listed)
         elif (of := _of_which(head, rules)) is not None:
-            place = next(((s, e) for s, e in places if e == m.start and s >= lo + of), None)
-            if place is not None:
-                before = [x for k, x in enumerate(out) if sents[k] == (lo, hi)
-                          and x.start < lo + of and x.object]
-                if before:
-                    m = replace(m, object=before[-1].object, place=text[place[0]:place[1]])
+            place = place_at.get(m.start)
+            if place is not None and place >= near + of:
+                head_object = next((x.object for x in reversed(out[-LIST:])
+                                    if x.start >= lo and x.start < near + of and x.object),
+                                   None)
+                if head_object:
+                    m = replace(m, object=head_object, place=text[place:m.start])
         if m.object is None and prev is not None and prev.object and (
                 m.measure in ("change", "share") or m.unit == prev.unit
                 or m.dimension in RATES):
             m = replace(m, object=prev.object)
         if m.measure == "change" and m.basis is None:
             stated = None
-            for b in rules.sentence_basis.finditer(text, lo, m.start):
+            for b in rules.sentence_basis.finditer(text, near, m.start):
                 stated = b["basis"]
             if stated is None and prev is not None and prev.measure == "change":
                 stated = prev.basis
@@ -337,26 +345,32 @@ def _carry(text: str, ms: list[Mention], sents: list[tuple[int, int]], rules: St
 
 
 def _of_which(head: str, rules: StatRules) -> int | None:
-    """Where the last 其中 of the sentence so far ends, if any."""
-    at = max((head.rfind(w) + len(w) for w in rules.of_which if w in head), default=None)
-    return at
+    """Where the last 其中 of ``head`` ends, if any."""
+    return max((head.rfind(w) + len(w) for w in rules.of_which if w in head), default=None)
 
 
 def _respectively(text: str, ms: list[Mention], sents: list[tuple[int, int]], i: int,
                   rules: StatRules) -> str | None:
     """The item of a 分别 list that mention ``i`` stands for, if it is in one."""
-    lo, _ = sents[i]
     m = ms[i]
-    head = text[lo:m.start]
+    near = max(sents[i][0], m.start - REACH)
+    head = text[near:m.start]
     at = max((head.rfind(w) for w in rules.respectively if w in head), default=-1)
     if at < 0:
         return None
-    word_at = lo + at
-    figures = [k for k in range(len(ms)) if sents[k] == sents[i] and ms[k].start > word_at]
-    clause = text[lo:word_at]
+    word_at = near + at
+    first_k = i
+    while first_k > 0 and i - first_k < LIST and sents[first_k - 1] == sents[i] \
+            and ms[first_k - 1].start > word_at:
+        first_k -= 1
+    last_k = i
+    while last_k + 1 < len(ms) and last_k - first_k < LIST and sents[last_k + 1] == sents[i]:
+        last_k += 1
+    figures = last_k - first_k + 1
+    clause = text[max(sents[i][0], word_at - REACH):word_at]
     cut = max(clause.rfind(c) for c in CLAUSE_BREAK_CHARS)
     items = [x for x in rules.list_split.split(clause[cut + 1:]) if x]
-    if len(items) < 2 or len(items) != len(figures):
+    if len(items) < 2 or len(items) != figures:
         return None
     first = items[0]
     while lead := (rules.places.words.match(first) or rules.periods.pattern.match(first)):
@@ -367,4 +381,4 @@ def _respectively(text: str, ms: list[Mention], sents: list[tuple[int, int]], i:
         if last.endswith(tail) and len(last) > len(tail):
             items[-1] = last[:-len(tail)]
             break
-    return items[figures.index(i)]
+    return items[i - first_k]
