@@ -7,6 +7,7 @@ import json
 from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import regex
@@ -130,6 +131,14 @@ def assemble(
         "unit": [m.unit for m in ordered],
         "dimension": [m.dimension for m in ordered],
         "object": [m.object for m in ordered],
+        "measure": [m.measure for m in ordered],
+        "direction": [m.direction for m in ordered],
+        "basis": [m.basis for m in ordered],
+        "period": [m.period for m in ordered],
+        "period_start": [_date(m.period_start) for m in ordered],
+        "period_end": [_date(m.period_end) for m in ordered],
+        "place": [m.place for m in ordered],
+        "estimate": [_float(m.estimate) for m in ordered],
         "sentence": [sentences.around(m.start, m.end) for m in ordered],
         "clause": [clauses.around(m.start, m.end) for m in ordered],
         "rule": [m.rule for m in ordered],
@@ -162,6 +171,11 @@ def _own_id(value: Any) -> str | None:
 
 def _float(x: float | None) -> float | None:
     return None if x is None else float(x)
+
+
+def _date(x: str | date | None) -> date | None:
+    """A Mention's ISO date string as a date (the Parquet column is a date)."""
+    return date.fromisoformat(x) if isinstance(x, str) else x
 
 
 def _check(text: str, m: Mention) -> None:

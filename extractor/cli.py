@@ -158,8 +158,11 @@ def show_command(
     fmt: Format = None,
     text_field: TextField = "text",
     text_column: TextColumn = "text",
+    published: Annotated[str | None, typer.Option(
+        "--published", metavar="DATE", help="Publication date (YYYY-MM-DD): resolves 今年, "
+        "近5年 …", show_default=False)] = None,
 ) -> None:
-    """Print the mentions of one article as a table."""
+    """Print the mentions of one article as a table, with the statistic around each."""
     from rich import box
     from rich.console import Console
     from rich.table import Table
@@ -169,11 +172,17 @@ def show_command(
 
     extract = Extractor(ruleset(ctx)).extract
     columns = ("start", "end", "surface", "value", "lower", "upper", "approx", "qualifier",
-               "unit", "dimension", "object")
+               "unit", "dimension", "object", "measure", "direction", "basis", "period",
+               "period_start", "period_end", "place")
+    text = _article(article, literal, number, fmt, text_field, text_column)
+    try:
+        mentions = extract(text, published)
+    except ValueError:
+        fail(f"--published {published!r} is not a date (YYYY-MM-DD)")
     rows = [(str(m.start), str(m.end), m.surface, shown(m.value), shown(m.lower),
-             shown(m.upper), *("" if v is None else v for v in (
-                 m.approx, m.qualifier, m.unit, m.dimension, m.object)))
-            for m in extract(_article(article, literal, number, fmt, text_field, text_column))]
+             shown(m.upper), *("" if v is None else str(v) for v in (
+                 getattr(m, c) for c in columns[6:])))
+            for m in mentions]
     table = Table(box=box.SIMPLE_HEAD)
     for i, name in enumerate(columns):
         table.add_column(name, justify="right" if 3 <= i <= 5 else "left", no_wrap=True)

@@ -2,17 +2,20 @@
 
 The scan (``scanner``) finds mentions and exclusions; each mention is read
 into value, bounds and flag (``reading``, cached by surface), then given its
-dimension from context where its unit gives none, and its counted object.
+dimension from context where its unit gives none, and its counted object; then
+the statistic around it (``statistics.annotate``: measure, direction, basis,
+period, place, and the object carried through its sentence).
 """
 
 from __future__ import annotations
 
+from datetime import date
+
 from extractor.lexicon import Lexicon
 from extractor.mention import Mention
-from extractor.objects import same_sentence
 from extractor.ruleset import Ruleset, default_ruleset
+from extractor.statistics import annotate
 
-RATES = frozenset({"percent", "percentage_point", "multiple"})
 Row = tuple[int, int, str, float | None, float | None, float | None, str, str | None,
             str | None, str, str | None, str]
 """A mention as a tuple, in the order of Mention's fields."""
@@ -48,13 +51,19 @@ class Extractor:
                     dimension = prev[9]  # 998514、16648: one list, one dimension
             out.append((start, end, text[start:end], value, lower, upper, approx, qualifier,
                         unit, dimension, objects.find(text, start, end), rule))
-        return _inherit_objects(text, out)
+        return out
 
-    def extract(self, text: str) -> list[Mention]:
-        """Every quantity mention of ``text``, sorted by start, never overlapping."""
+    def extract(self, text: str, published: date | str | None = None) -> list[Mention]:
+        """Every quantity mention of ``text``, sorted by start, never overlapping, with the
+        statistic around it (§5; ``published``, a date or ISO string, resolves 今年,
+        近5年); raises TypeError when ``text`` is not a str."""
         if not isinstance(text, str):
-            raise TypeError(f"extract() takes the article text as a str, not {type(text).__name__}")
-        return [Mention(*row) for row in self.rows(text)]
+            raise TypeError(f"extract() takes the article text as a str, not "
+                            f"{type(text).__name__}")
+        if isinstance(published, str):
+            published = date.fromisoformat(published)
+        mentions = [Mention(*row) for row in self.rows(text)]
+        return annotate(text, mentions, self.rules.statistics, published)
 
 
 def _context_dimension(text: str, start: int, end: int, lex: Lexicon) -> str:
@@ -68,18 +77,9 @@ def _context_dimension(text: str, start: int, end: int, lex: Lexicon) -> str:
     return "other"
 
 
-def _inherit_objects(text: str, rows: list[Row]) -> list[Row]:
-    """A mention with no object takes the previous one's in its sentence: one with
-    the same unit (申报专利1116项，授权772项), or any, for a rate (总额986亿元，增长4.6%)."""
-    for k in range(1, len(rows)):
-        row, prev = rows[k], rows[k - 1]
-        if (row[10] is None and prev[10] and (prev[8] == row[8] or row[9] in RATES)
-                and same_sentence(text, prev[0], row[0])):
-            rows[k] = (*row[:10], prev[10], row[11])
-    return rows
-
-
-def extract(text: str, rules: Ruleset | None = None) -> list[Mention]:
+def extract(text: str, published: date | str | None = None,
+            rules: Ruleset | None = None) -> list[Mention]:
     """Every quantity mention of ``text`` (with the shipped rules unless ``rules``), sorted
-    by start, never overlapping; raises TypeError when ``text`` is not a str."""
-    return Extractor(rules).extract(text)
+    by start, never overlapping, with the statistic around each; raises TypeError when
+    ``text`` is not a str."""
+    return Extractor(rules).extract(text, published)

@@ -11,6 +11,8 @@ from extractor.engine import Extractor
 from extractor.ruleset import Ruleset
 
 FIELDS = ("value", "bounds", "approx", "unit", "dimension", "object")
+STAT_FIELDS = ("measure", "direction", "basis", "period", "place")
+"""The §5 fields: scored on the matched spans whose gold states them."""
 REL = 1e-9
 
 
@@ -26,11 +28,14 @@ def field_ok(name: str, pred: dict[str, Any], gold: dict[str, Any]) -> bool:
         return _close(pred["value"], gold["value"])
     if name == "bounds":
         return _close(pred["lower"], gold["lower"]) and _close(pred["upper"], gold["upper"])
-    if name == "object":
-        p, g = pred["object"], gold["object"]
+    if name in ("object", "place"):
+        p, g = pred[name], gold[name]
         if not p or not g:
             return not p and not g
         return p in g or g in p
+    if name == "period":
+        return (pred["period_start"] == gold["period_start"]
+                and pred["period_end"] == gold["period_end"])
     return pred[name] == gold[name]
 
 
@@ -47,8 +52,11 @@ class Score:
     fp: int = 0
     fn: int = 0
     full_tp: int = 0
-    field_right: dict[str, int] = field(default_factory=lambda: dict.fromkeys(FIELDS, 0))
+    field_right: dict[str, int] = field(
+        default_factory=lambda: dict.fromkeys(FIELDS + STAT_FIELDS, 0))
     object_gold: int = 0
+    stat_gold: int = 0
+    """Matched spans whose gold carries the §5 fields."""
     misses: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     false_alarms: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     wrong: list[tuple[str, dict[str, Any], dict[str, Any], list[str]]] = field(
@@ -73,7 +81,8 @@ class Score:
 
     def accuracy(self, name: str) -> float:
         """Share of matched spans whose field ``name`` is right."""
-        total = self.object_gold if name == "object" else self.tp
+        total = (self.object_gold if name == "object"
+                 else self.stat_gold if name in STAT_FIELDS else self.tp)
         return self.field_right[name] / total if total else 1.0
 
 
@@ -84,7 +93,8 @@ def score_records(records: list[dict[str, Any]], rules: Ruleset | None = None) -
     for rec in records:
         doc = rec.get("id", "?")
         gold = {(g["start"], g["end"]): g for g in rec["mentions"]}
-        pred = {(m.start, m.end): m.to_dict() for m in extract(rec["text"])}
+        published = rec.get("meta", {}).get("published")
+        pred = {(m.start, m.end): m.to_dict() for m in extract(rec["text"], published)}
         for key, g in gold.items():
             p = pred.get(key)
             if p is None:
@@ -105,6 +115,13 @@ def score_records(records: list[dict[str, Any]], rules: Ruleset | None = None) -
             for f in FIELDS:
                 if f != "object" and f not in bad:
                     s.field_right[f] += 1
+            if "measure" in g:
+                s.stat_gold += 1
+                for f in STAT_FIELDS:
+                    if field_ok(f, p, g):
+                        s.field_right[f] += 1
+                    else:
+                        bad.append(f)
             if all_fields_ok(p, g):
                 s.full_tp += 1
             if bad:
@@ -171,6 +188,9 @@ def report(s: Score, errors: bool = False) -> str:
         "field accuracy on matched spans:",
     ]
     lines += [f"  {name:<10} {s.accuracy(name):.4f}" for name in FIELDS]
+    if s.stat_gold:
+        lines.append(f"statistic fields (§5) on {s.stat_gold} matched spans:")
+        lines += [f"  {name:<10} {s.accuracy(name):.4f}" for name in STAT_FIELDS]
     if errors:
         lines.append("misses:")
         lines += [f"  {doc} [{g['start']}:{g['end']}] {g['surface']}" for doc, g in s.misses]
@@ -188,4 +208,6 @@ def report(s: Score, errors: bool = False) -> str:
 def _show(m: dict[str, Any], name: str) -> str:
     if name == "bounds":
         return f"[{m['lower']}, {m['upper']}]"
+    if name == "period":
+        return f"{m['period']!r} [{m['period_start']}, {m['period_end']}]"
     return repr(m[name])

@@ -10,6 +10,8 @@ DIMENSIONS = (
     "count", "currency", "percent", "percentage_point", "multiple", "area", "mass",
     "length", "volume", "energy", "power", "duration", "rate", "ratio", "other",
 )
+MEASURES = ("level", "change", "share")
+DIRECTIONS = ("up", "down")
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +30,23 @@ class Mention:
     dimension: str
     object: str | None
     rule: str
+    measure: str | None = None
+    """``level``, ``change`` or ``share`` (§5)."""
+    direction: str | None = None
+    """``up`` or ``down`` for a change whose sign the text gives."""
+    basis: str | None = None
+    """What a change is measured against, as written (``上年``, ``同比``)."""
+    period: str | None = None
+    """The time expression that governs the mention, as written."""
+    period_start: str | None = None
+    """First day of ``period`` as an ISO date string (``2025-01-01``); None if open or
+    unknown."""
+    period_end: str | None = None
+    """Last day of ``period`` as an ISO date string; None if open or unknown."""
+    place: str | None = None
+    """The area the figure is about, as written (``全市``, ``武陟县``)."""
+    estimate: float | None = None
+    """Derived: ``value``, else the midpoint of ``lower`` and ``upper`` when both exist."""
 
     def to_dict(self) -> dict[str, Any]:
         """The mention as a plain dict (JSON-ready)."""

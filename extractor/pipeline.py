@@ -11,6 +11,7 @@ import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from types import FrameType
 
 from extractor.assemble import ArticleRows, assemble
@@ -24,11 +25,12 @@ class ArticleTimeout(Exception):
     """An article took longer than its time limit to read and extract."""
 
 
-def extract_mentions(text: str, rules: Ruleset | None = None) -> list[Mention]:
+def extract_mentions(text: str, rules: Ruleset | None = None,
+                     published: date | None = None) -> list[Mention]:
     """The mentions of an article's text: the pipeline's only call into the engine."""
     from extractor.engine import Extractor
 
-    return Extractor(rules).extract(text)
+    return Extractor(rules).extract(text, published)
 
 
 def process(item: RawArticle | ErrorRow, max_seconds: float | None = None,
@@ -47,7 +49,7 @@ def process(item: RawArticle | ErrorRow, max_seconds: float | None = None,
             stage = "metadata"
             meta, extra = extract_metadata(text, values)
             stage = "extract"
-            mentions = extract_mentions(text, rules)
+            mentions = extract_mentions(text, rules, meta.published)
             stage = "assemble"
             return assemble(item.source, text, item.encoding, meta, extra, mentions)
     except ArticleTimeout:

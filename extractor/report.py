@@ -12,6 +12,8 @@ them (the ``report`` extra), so that ``zhstats --help`` stays fast.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import json
 import math
@@ -49,6 +51,12 @@ MAX_ARTICLES = 2000
 """Above this many articles the article view shows a sample of this many."""
 MAX_POINTS = 4000
 """Points drawn in the values-over-time chart; a larger dataset is sampled."""
+MAX_SERIES = 12
+"""Indicators offered in the indicator chart (those stated most often)."""
+CHART_WIDTH = 1000
+"""Width charts are drawn at; the page scales them to its full width."""
+COUNT_AXIS = {"tickMinStep": 1, "format": "d"}
+"""Axis of a count: integer ticks only."""
 
 
 class NotADataset(Exception):
@@ -116,19 +124,27 @@ def write_report(folder: Path, out: Path, max_articles: int = MAX_ARTICLES) -> R
     templates = resources.files("extractor") / "templates"
     page = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True).from_string(
         (templates / "report.html").read_text("utf-8"))
+    script = (templates / "report.js").read_text("utf-8")
     text = page.render(
         name=ds.name, meta=ds.meta, summary=_summary(ds), charts=_charts(ds),
+        series=_series_charts(ds),
         articles=_article_views(ds, shown), n_articles=len(ds.articles),
         flags=[(f, FLAG_COLORS[f], FLAG_NOTES[f]) for f in APPROX_FLAGS],
         fonts=Markup(CJK_FONTS),
         css=Markup((templates / "report.css").read_text("utf-8")),
-        script=Markup((templates / "report.js").read_text("utf-8")),
+        script=Markup(script), script_hash=Markup(script_hash(script)),
         data=Markup(_json_for_script(_table_data(ds, set(shown["article_id"])))),
     )
     out.write_text(text, encoding="utf-8")
     return ReportSummary(articles=len(ds.articles), shown=len(shown),
                          indicators=len(ds.indicators), errors=len(ds.errors),
                          bytes=out.stat().st_size, seconds=time.perf_counter() - started)
+
+
+def script_hash(script: str) -> str:
+    """The CSP source that allows exactly this inline script (``'sha256-…'``)."""
+    digest = hashlib.sha256(script.encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
 
 
 def _summary(ds: Dataset) -> dict[str, Any]:
@@ -159,7 +175,6 @@ def _charts(ds: Dataset) -> list[Chart]:
     """The charts, each left out when it would have no data."""
     import altair as alt
     import pandas as pd
-    import vl_convert as vlc
 
     ind = ds.indicators.assign(dimension=ds.indicators["dimension"].astype(str),
                                approx=ds.indicators["approx"].astype(str))
@@ -172,14 +187,14 @@ def _charts(ds: Dataset) -> list[Chart]:
         charts.append(("Indicators per dimension",
                        "Mentions by kind of quantity, stacked by approximation flag.",
                        alt.Chart(per_dim).mark_bar().encode(
-                           x=alt.X("n:Q", title="indicators"),
+                           x=alt.X("n:Q", title="indicators", axis=alt.Axis(**COUNT_AXIS)),
                            y=alt.Y("dimension:N", title=None,
                                    sort=ind["dimension"].value_counts().index.tolist()),
                            color=by_flag, order=alt.Order("approx:N"))))
         per_flag = ind["approx"].value_counts().rename_axis("approx").rename("n").reset_index()
         charts.append(("Indicators per approximation flag", "How exact the numbers are.",
                        alt.Chart(per_flag).mark_bar().encode(
-                           x=alt.X("n:Q", title="indicators"),
+                           x=alt.X("n:Q", title="indicators", axis=alt.Axis(**COUNT_AXIS)),
                            y=alt.Y("approx:N", sort=flags, title=None), color=by_flag)))
     objects = ind.loc[ind["dimension"] == "count", "object"].dropna().value_counts().head(20)
     if len(objects):
@@ -187,19 +202,21 @@ def _charts(ds: Dataset) -> list[Chart]:
         charts.append(("Top counted objects",
                        "The 20 things counted most often (dimension count), by mentions.",
                        alt.Chart(top).mark_bar().encode(
-                           x=alt.X("n:Q", title="mentions"),
+                           x=alt.X("n:Q", title="mentions", axis=alt.Axis(**COUNT_AXIS)),
                            y=alt.Y("object:N", sort="-x", title=None))))
     dated = ind.merge(ds.articles[["article_id", "published"]].dropna(), on="article_id")
     dated = dated[(dated["value"] > 0) & (dated["value"] < math.inf)]
+    dated = dated[dated["unit"].notna()]
     if len(dated):
-        dims = dated["dimension"].value_counts().index[:4].tolist()
-        dated = dated[dated["dimension"].isin(dims)]
-        note = (f"Stated values > 0 in dated articles, the {len(dims)} most frequent "
-                "dimensions, log scale")
+        units = dated["unit"].astype(str).value_counts().index[:4].tolist()
+        dated = dated[dated["unit"].astype(str).isin(units)]
+        note = (f"Stated values > 0 in dated articles, the {len(units)} most frequent "
+                "units, one axis each, log scale")
         if len(dated) > MAX_POINTS:
             note += f"; a random sample of {MAX_POINTS:,} of {len(dated):,} mentions"
             dated = dated.sample(n=MAX_POINTS, random_state=0)
-        points = dated[["value", "approx", "dimension"]].assign(
+        points = dated[["value", "approx"]].assign(
+            unit=dated["unit"].astype(str),
             published=pd.to_datetime(dated["published"]).dt.strftime("%Y-%m-%d"))
         scatter = alt.Chart(points).mark_circle(size=28, opacity=0.7).encode(
             x=alt.X("published:T", title="published", scale=alt.Scale(type="utc"),
@@ -208,13 +225,63 @@ def _charts(ds: Dataset) -> list[Chart]:
                     axis=alt.Axis(tickCount=4, format="~s")),
             color=by_flag,
         ).properties(height=140)
-        row = alt.Row("dimension:N", sort=dims, title=None, header=alt.Header(
+        row = alt.Row("unit:N", sort=units, title=None, header=alt.Header(
             labelOrient="top", labelAnchor="start", labelFontWeight="bold"))
         charts.append(("Values over publication date", note + ".",
                        scatter.facet(row=row).resolve_scale(y="independent")))
-    config = {"font": CJK_FONTS, "view": {"continuousWidth": 380}, "background": "white"}
-    return [Chart(title, note, vlc.vegalite_to_svg({**chart.to_dict(), "config": config}))
-            for title, note, chart in charts]
+    return [Chart(title, note, _svg(chart)) for title, note, chart in charts]
+
+
+def _svg(chart: Any) -> str:
+    """A chart as SVG, drawn wide (the page scales it to the full width)."""
+    import vl_convert as vlc
+
+    config = {"font": CJK_FONTS, "view": {"continuousWidth": CHART_WIDTH},
+              "background": "white"}
+    return vlc.vegalite_to_svg({**chart.to_dict(), "config": config})
+
+
+def _series_charts(ds: Dataset) -> list[Chart]:
+    """One chart per indicator (object, measure, unit) stated more than once: its values
+    across articles and periods, over the period's last day (else the article's date).
+
+    One unit per chart, so no axis mixes units; counts get integer ticks."""
+    import altair as alt
+    import pandas as pd
+
+    ind = ds.indicators
+    ind = ind[ind["object"].notna() & ind["estimate"].notna() & ind["measure"].notna()]
+    ind = ind.merge(ds.articles[["article_id", "published", "title", "source"]],
+                    on="article_id")
+    when = ind["period_end"].fillna(ind["period_start"]).fillna(ind["published"])
+    ind = ind.assign(when=pd.to_datetime(when), unit=ind["unit"].astype(str),
+                     measure=ind["measure"].astype(str),
+                     dimension=ind["dimension"].astype(str),
+                     article=ind["title"].fillna(ind["source"]).astype(str))
+    ind = ind[ind["when"].notna()]
+    keys = ind.groupby(["object", "measure", "unit"]).size()
+    keys = keys[keys >= 2]
+    keys = keys.iloc[sorted(range(len(keys)), key=lambda i: (-keys.iloc[i], keys.index[i]))]
+    keys = keys.head(MAX_SERIES)
+    out = []
+    for (obj, measure, unit), n in keys.items():
+        rows = ind[(ind["object"] == obj) & (ind["measure"] == measure) & (ind["unit"] == unit)]
+        counts = (rows["dimension"] == "count").all()
+        points = pd.DataFrame({
+            "when": rows["when"].dt.strftime("%Y-%m-%d"), "estimate": rows["estimate"],
+            "article": rows["article"], "period": rows["period"].fillna("(article date)")})
+        chart = alt.Chart(points).mark_line(point=alt.OverlayMarkDef(size=60)).encode(
+            x=alt.X("when:T", title="period end (else published)", scale=alt.Scale(type="utc"),
+                    axis=alt.Axis(format="%Y-%m-%d", labelAngle=-30)),
+            y=alt.Y("estimate:Q", title=f"{measure} ({unit})",
+                    axis=alt.Axis(**COUNT_AXIS) if counts else alt.Axis(format="~s")),
+            color=alt.Color("article:N", title="article",
+                            legend=alt.Legend(orient="bottom", columns=2, labelLimit=400)),
+        ).properties(height=260)
+        out.append(Chart(f"{obj} · {measure} · {unit}",
+                         f"{n} figures across {rows['article_id'].nunique()} articles.",
+                         _svg(chart)))
+    return out
 
 
 def _article_views(ds: Dataset, shown: pd.DataFrame) -> list[dict[str, Any]]:
@@ -230,25 +297,67 @@ def _article_views(ds: Dataset, shown: pd.DataFrame) -> list[dict[str, Any]]:
         "published": _opt(a.published), "author": _opt(a.author), "outlet": _opt(a.outlet),
         "n_mentions": a.n_mentions,
         "html": Markup(_highlight(a.article_id, a.text, by_article.get(a.article_id, []))),
+        "stats": _statistics_rows(by_article.get(a.article_id, [])),
     } for a in shown.itertuples(index=False)]
 
 
+ARROWS = {"up": "▲", "down": "▼"}
+
+
+def _statistics_rows(mentions: list[Any]) -> list[dict[str, Any]]:
+    """An article's statistics, one row per indicator, period and place, in text order:
+    its levels (and shares) and its changes with their basis. Values are plain text
+    (the template escapes them); each item keeps its mention's anchor."""
+    rows: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for m in mentions:
+        key = (_opt(m.object), _opt(m.period), _opt(m.place))
+        row = rows.setdefault(key, {
+            "indicator": key[0] or "—", "levels": [], "changes": [],
+            "period": key[1] or "", "dates": _dates(m), "place": key[2] or ""})
+        measure = _opt(m.measure)
+        if measure == "change":
+            arrow = ARROWS.get(_opt(m.direction), "×" if _opt(m.unit) == "倍" else "±")
+            basis = _opt(m.basis)
+            row["changes"].append((m.mention_index, f"{arrow} {m.surface}"
+                                   + (f" vs {basis}" if basis else "")))
+        else:
+            row["levels"].append((m.mention_index,
+                                  m.surface + (" (share)" if measure == "share" else "")))
+    return list(rows.values())
+
+
+def _dates(m: Any) -> str:
+    first, last = _opt(m.period_start), _opt(m.period_end)
+    if first is None and last is None:
+        return ""
+    if first == last:
+        return str(first)
+    return f"{first or '…'} – {last or '…'}"
+
+
 def _highlight(article_id: str, text: str, mentions: list[Any]) -> str:
-    """The article text as HTML, each mention (sorted by start) a ``<mark>`` with its fields."""
+    """The article text as HTML, each mention (sorted by start) a ``<mark>`` with its fields.
+    Every value written into an attribute or the text is escaped (a dataset may come
+    from elsewhere)."""
     parts, pos = [], 0
     for m in mentions:
         if m.start < pos:
             continue
         value, lower, upper = (_opt(v) for v in (m.value, m.lower, m.upper))
+        stat = " ".join(str(x) for x in (_opt(m.measure), _opt(m.direction),
+                                         _opt(m.basis) and f"vs {m.basis}") if x)
+        where = " · ".join(str(x) for x in (_opt(m.period), _dates(m), _opt(m.place)) if x)
         tip = (f"{m.surface} · {m.approx}" + (f" ({m.qualifier})" if _opt(m.qualifier) else "")
                + f"\nvalue {_fmt(value)} · bounds {_bounds(lower, upper)}"
                + f"\n{_opt(m.unit) or 'no unit'} · {m.dimension}"
-               + (f" · {m.object}" if _opt(m.object) else ""))
+               + (f" · {m.object}" if _opt(m.object) else "")
+               + (f"\n{stat}" if stat else "") + (f"\n{where}" if where else ""))
+        attrs = {"class": f"m f-{m.approx}", "id": f"m-{article_id}-{m.mention_index}",
+                 "tabindex": "0", "data-value": _raw(value), "data-lower": _raw(lower),
+                 "data-upper": _raw(upper), "data-tip": tip}
         parts += [html.escape(text[pos:m.start], quote=False),
-                  f'<mark class="m f-{m.approx}" id="m-{article_id}-{m.mention_index}" '
-                  f'tabindex="0" data-value="{_raw(value)}" data-lower="{_raw(lower)}" '
-                  f'data-upper="{_raw(upper)}" data-tip="{html.escape(tip)}">'
-                  f"{html.escape(text[m.start:m.end], quote=False)}</mark>"]
+                  "<mark " + " ".join(f'{k}="{html.escape(str(v))}"' for k, v in attrs.items())
+                  + f">{html.escape(text[m.start:m.end], quote=False)}</mark>"]
         pos = m.end
     parts.append(html.escape(text[pos:], quote=False))
     return "".join(parts)
@@ -280,7 +389,8 @@ def _table_data(ds: Dataset, shown: set[str]) -> dict[str, Any]:
             "index": ind["mention_index"].tolist(),
             **{c: numbers(ind[c]) for c in ("value", "lower", "upper")},
             **{c: codes(ind[c]) for c in ("surface", "approx", "unit", "dimension", "object",
-                                          "sentence")},
+                                          "sentence", "measure", "direction", "basis",
+                                          "period", "place")},
         },
     }
 

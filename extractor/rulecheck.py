@@ -19,7 +19,8 @@ from extractor.rules import EXCLUSION_LISTS, RuleError, label
 from extractor.ruleset import Ruleset
 
 CHECKED = ("surface", "value", "lower", "upper", "approx", "qualifier", "unit", "dimension",
-           "object")
+           "object", "measure", "direction", "basis", "period", "period_start", "period_end",
+           "place")
 """The fields an example may state; an example states only those it checks."""
 BACKTRACK_SECONDS = 0.2
 """Longest a search of one adversarial string may take before its pattern is rejected
@@ -116,7 +117,7 @@ def check_examples(rules: Ruleset) -> list[ExampleFailure]:
         index = counters.get(file, 0)
         counters[file] = index + 1
         try:
-            reason = compare(extract(example["text"]), example)
+            reason = compare(extract(example["text"], example.get("published")), example)
         except Exception as e:  # an example that makes the engine raise is a failure too
             reason = f"extract raised {type(e).__name__}: {e}"
         if reason:
@@ -131,7 +132,8 @@ def compare(got: list[Any], example: dict[str, Any]) -> str | None:
     elif "mentions" in example:
         want = example["mentions"]
     else:
-        want = [{"surface": example["text"], **{k: v for k, v in example.items() if k != "text"}}]
+        stated = {k: v for k, v in example.items() if k not in ("text", "published")}
+        want = [{"surface": example["text"], **stated}]
     surfaces = [m.surface for m in got]
     if surfaces != [w.get("surface") for w in want]:
         return f"found {surfaces}, expected {[w.get('surface') for w in want]}"

@@ -16,7 +16,8 @@ import regex
 
 from extractor.mention import APPROX_FLAGS, DIMENSIONS
 
-RULE_FILES = ("numerals", "qualifiers", "units", "exclusions", "objects", "metadata")
+RULE_FILES = ("numerals", "qualifiers", "units", "exclusions", "objects", "metadata",
+              "statistics", "periods", "places")
 
 # Keys each rule file may hold at its top level; anything else is a typo.
 ALLOWED_KEYS = {
@@ -27,6 +28,9 @@ ALLOWED_KEYS = {
     "exclusions": {"patterns", "words", "examples"},
     "objects": {"stops", "trim", "examples"},
     "metadata": {"head", "date", "author", "outlet", "title", "fields"},
+    "statistics": {"changes", "frames", "bases", "objects", "examples"},
+    "periods": {"years", "plans", "spans", "fragments", "options", "patterns", "examples"},
+    "places": {"words", "names", "examples"},
 }
 MEANINGS = {"about", "over", "under", "over_open", "exact"}
 
@@ -72,6 +76,28 @@ SHAPES: dict[str, dict[str, Any]] = {
         "title": {"subtitle_prefixes": [str], "boilerplate": [str],
                   "boilerplate_patterns": [str], "max_chars": int},
         "fields": {str: [str]},
+    },
+    "statistics": {
+        "changes": {"up": [str], "down": [str], "flows": [str], "links": [str],
+                    "surface": {str: str}},
+        "frames": {"level_to": str, "comparative": str, "multiple": str, "change": str,
+                   "share": str},
+        "bases": {"sentence": str, "multiple_units": [str]},
+        "objects": {"reject": [str], "reject_first": [str], "time_words": str,
+                    "punctuation": str,
+                    "respectively": [str], "list_separators": [str], "shared_tails": [str],
+                    "of_which": [str]},
+    },
+    "periods": {
+        "years": {str: int}, "plans": {str: int}, "spans": {str: [int]},
+        "fragments": {str: str},
+        "options": {"windows": [str], "prefilter": str, "basis_before": [str]},
+        "patterns": [{"name": str, "pattern": str, "resolve": str}],
+    },
+    "places": {
+        "words": {"list": [str]},
+        "names": {"suffixes": [str], "not_areas": [str], "max_name": int, "before": [str],
+                  "after": [str], "basis_before": [str]},
     },
 }
 ONE_CHARACTER = {"numerals": ("digits", "places", "magnitudes")}

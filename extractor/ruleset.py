@@ -26,6 +26,7 @@ from extractor.objects import ObjectRules
 from extractor.reading import Reader
 from extractor.rules import RuleError, default_dir, read_rule_files
 from extractor.scanner import Scanner
+from extractor.statistics import StatRules, compile_statistics
 
 
 @dataclass(frozen=True, eq=False)
@@ -41,6 +42,7 @@ class Ruleset:
     metadata: MetadataRules = field(repr=False)
     scanner: Scanner = field(repr=False)
     reader: Reader = field(repr=False)
+    statistics: StatRules = field(repr=False)
 
     @classmethod
     def load(cls, folder: str | Path | None = None) -> Ruleset:
@@ -67,10 +69,14 @@ class Ruleset:
                 DIGITS | lexicon.cn_num)
         except (regex.error, re.error, ValueError, TypeError) as e:
             raise RuleError("exclusions", "patterns", f"does not compile: {e}", base) from None
+        try:
+            statistics = compile_statistics(raw)
+        except RuleError as e:
+            raise RuleError(e.file, e.key, e.reason, base) from None
         return cls(folder=base, raw=raw, digest=digest, lexicon=lexicon, numerals=numerals,
                    objects=ObjectRules.from_rules(raw["objects"]), metadata=metadata,
                    scanner=Scanner(lexicon, grammar, exclusions),
-                   reader=Reader(lexicon, numerals))
+                   reader=Reader(lexicon, numerals), statistics=statistics)
 
     def examples(self) -> list[tuple[str, dict[str, Any]]]:
         """Every example of every rule file, as (file, example)."""

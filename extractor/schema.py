@@ -13,7 +13,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from extractor.mention import APPROX_FLAGS, DIMENSIONS
+from extractor.mention import APPROX_FLAGS, DIMENSIONS, DIRECTIONS, MEASURES
 
 SCHEMA_VERSION = "2"
 """Bumped whenever a table gains, loses or retypes a column."""
@@ -206,6 +206,26 @@ INDICATORS = Table(
                required=True, enum=DIMENSIONS),
         Column("object", pa.string(), "The thing counted or measured, where the sentence "
                "names it."),
+        Column("measure", _CATEGORY, "What the figure states: an amount as it stands "
+               "(`level`), an increase, decrease or multiple of an earlier amount (`change`), "
+               "or a part of a whole (`share`).", enum=MEASURES),
+        Column("direction", _CATEGORY, "For a change: `up` or `down` (the value stays as "
+               "written); null for a level, a share or a change whose sign the text does not "
+               "give.", enum=DIRECTIONS),
+        Column("basis", pa.string(), "What a change is measured against, as written, without "
+               "its frame (`同比`, `上年`, `去年同期`, `全省平均水平`)."),
+        Column("period", pa.string(), "The time the figure refers to, as written (`今年前三季度`, "
+               "`截至9月末`): its clause's or sentence's time expression, else the nearest "
+               "earlier one in its paragraph, else the article lead's."),
+        Column("period_start", pa.date32(), "First day of `period`, relative words resolved "
+               "against `articles.published`; null when open (`截至9月末`) or unknown."),
+        Column("period_end", pa.date32(), "Last day of `period` (equal to `period_start` for a "
+               "point in time); null when open or unknown."),
+        Column("place", pa.string(), "The area the figure is about, as written (`全市`, "
+               "`武陟县`, `全国`), found the way `period` is."),
+        Column("estimate", pa.float64(), "Derived, for dashboards: `value` where there is one, "
+               "else the midpoint of `lower` and `upper` (a range or a bounded vague amount), "
+               "else null."),
         Column("sentence", pa.string(), "The sentence holding the mention (split at 。！？!?；; "
                "…… and line breaks); one longer than 1,000 characters is cut to the 1,000 "
                "around the mention, with … where cut.", required=True),

@@ -372,7 +372,9 @@ def test_to_frame_matches_the_indicators_table(tmp_path: Path) -> None:
 def test_to_frame_of_mentions() -> None:
     frame = to_frame(extract(NEWS))
     assert list(frame.columns) == ["start", "end", "surface", "value", "lower", "upper",
-                                   "approx", "qualifier", "unit", "dimension", "object", "rule"]
+                                   "approx", "qualifier", "unit", "dimension", "object", "rule",
+                                   "measure", "direction", "basis", "period", "period_start",
+                                   "period_end", "place", "estimate"]
     assert frame["value"].tolist() == [2_600_000.0, 350_000_000.0]
     assert math.isnan(frame["lower"][1])
     assert str(frame["approx"].dtype) == "category" and str(frame["end"].dtype) == "int64"

@@ -298,7 +298,7 @@ def test_engine_failures_become_error_rows(tmp_path: Path, monkeypatch: pytest.M
                                            ) -> None:
     folder = corpus(tmp_path / "in", range(3))
 
-    def extract(self: object, text: str) -> list[Mention]:
+    def extract(self: object, text: str, published: object = None) -> list[Mention]:
         if "第1期" in text:
             raise RuntimeError("engine broke")
         if "第2期" in text:

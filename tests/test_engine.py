@@ -16,7 +16,7 @@ def test_seed_sentence_exact_rows() -> None:
     assert [(m.start, m.end, m.surface) for m in got] == [
         (3, 8, "900余家"), (12, 16, "近3万次"), (23, 29, "260余万元")]
     assert got[0] == Mention(3, 8, "900余家", 900.0, 900.0, 1000.0, "over", "余", "家", "count",
-                             "企业", "number")
+                             "企业", "number", measure="level", estimate=900.0)
     assert (got[1].value, got[1].lower, got[1].upper, got[1].approx) == (
         30000, None, 30000, "under")
     assert (got[2].value, got[2].upper, got[2].unit, got[2].object) == (

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from extractor.evaluate import load_gold, score_records
+from extractor.evaluate import STAT_FIELDS, load_gold, score_records
 
 DATA = Path(__file__).parent / "data"
 
@@ -16,7 +16,14 @@ def test_seed_gold_every_field_right() -> None:
     assert s.fp == 0 and s.fn == 0
     assert s.span[2] == 1.0
     assert s.full[2] == 1.0
-    assert s.accuracy("object") >= 0.9
+    assert s.accuracy("object") >= 0.95
+
+
+def test_seed_gold_statistic_fields() -> None:
+    s = score_records(load_gold(DATA / "seed" / "gold.jsonl"))
+    assert s.stat_gold == 29
+    for name in STAT_FIELDS:
+        assert s.accuracy(name) >= 0.95, name
 
 
 def test_dev_corpus_scores() -> None:

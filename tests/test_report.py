@@ -6,6 +6,7 @@ import json
 import re
 import subprocess
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -144,3 +145,100 @@ def test_help_does_not_import_the_report_libraries() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, cwd=ROOT).stdout
     assert out.strip() == "[]"
+
+
+# -- statistics, the indicator chart, escaping and CSP (issues 13.7 and 15) ------
+
+
+def _jsonl_dataset(tmp_path: Path, articles: list[dict]) -> Path:
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in articles), "utf-8")
+    out = tmp_path / "ds"
+    result = zhstats("extract", str(src), "--out", str(out), "-w", "1", "-q")
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def _report(ds: Path, tmp_path: Path) -> str:
+    result = zhstats("report", str(ds), "--out", str(tmp_path / "r.html"))
+    assert result.exit_code == 0, result.output
+    return (tmp_path / "r.html").read_text("utf-8")
+
+
+def test_each_article_has_its_statistics_table(tmp_path: Path) -> None:
+    ds = _jsonl_dataset(tmp_path, [{
+        "title": "统计公报", "published": "2025-03-20",
+        "text": "2024年，全县地区生产总值386.5亿元，比上年增长5.9%，"
+                "高于全省平均水平0.6个百分点。"}])
+    page = _report(ds, tmp_path)
+    table = re.search(r'<table class="stats".*?</table>', page, re.S).group()
+    cells = [re.sub(r"<[^>]+>", "", c).strip()
+             for c in re.findall(r"<td>(.*?)</td>", table, re.S)]
+    assert cells == ["地区生产总值", "386.5亿元",
+                     "▲ 5.9% vs 上年▲ 0.6个百分点 vs 全省平均水平",
+                     "2024年2024-01-01 – 2024-12-31", "全县"]
+
+
+def test_the_indicator_chart_one_unit_per_chart_integer_ticks_for_counts(
+        tmp_path: Path) -> None:
+    ds = _jsonl_dataset(tmp_path, [
+        {"title": "一", "published": "2025-03-01", "text": "今年，全市新增企业2家，新增企业3个。"},
+        {"title": "二", "published": "2025-06-01", "text": "今年，全市新增企业3家，新增企业5个。"},
+    ])
+    page = _report(ds, tmp_path)
+    options = re.findall(r'<option value="(\d+)">([^<]*)</option>', page)
+    assert [o for _, o in options] == ["企业 · level · 个", "企业 · level · 家"]
+    figures = re.findall(r'<figure class="series wide" data-series="(\d+)"( hidden)?>(.*?)'
+                         r"</figure>", page, re.S)
+    assert [(i, bool(h)) for i, h, _ in figures] == [("0", False), ("1", True)]
+    for _, _, svg in figures:
+        numbers = [t for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+                   if re.fullmatch(r"[0-9.]+", t)]
+        assert numbers and all("." not in t for t in numbers), numbers
+    # the values-over-time chart puts one unit on each axis: a row per unit
+    over_time = re.search(r"<b>Values over publication date</b>.*?</figure>", page, re.S).group()
+    assert "one axis each" in over_time
+    assert {"家", "个"} <= set(re.findall(r"<text[^>]*>([^<]*)</text>", over_time))
+
+
+def test_every_value_is_escaped_and_the_csp_allows_only_our_script(tmp_path: Path) -> None:
+    import pyarrow as pa
+
+    ds = _jsonl_dataset(tmp_path, [{"published": "2025-09-15", "text": "今年，全市新增企业40家。"}])
+    hostile = '"><img src=x onerror=alert(1)>'
+    for name, columns in (("articles", ("article_id", "title", "source")),
+                          ("indicators", ("article_id", "approx", "object", "period",
+                                          "basis", "place", "measure", "unit"))):
+        table = pq.read_table(ds / f"{name}.parquet")
+        for c in columns:
+            i = table.schema.get_field_index(c)
+            table = table.set_column(i, pa.field(c, pa.string()),
+                                     pa.array([hostile] * len(table), pa.string()))
+        pq.write_table(table, ds / f"{name}.parquet")
+    page = _report(ds, tmp_path)
+
+    class Tags(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.tags: list[str] = []
+            self.attrs: set[str] = set()
+            self.values: list[str] = []
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self.tags.append(tag)
+            self.attrs |= {k for k, _ in attrs}
+            self.values += [v or "" for _, v in attrs]
+
+    parsed = Tags()
+    parsed.feed(page)
+    assert "img" not in parsed.tags and not any(a.startswith("on") for a in parsed.attrs)
+    assert any(hostile in v for v in parsed.values)  # kept, as an attribute's value
+    assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in page  # and as escaped text
+    csp = re.search(r'http-equiv="Content-Security-Policy"\s+content="([^"]*)"', page).group(1)
+    script_src = re.search(r"script-src ([^;]*)", csp).group(1).split()
+    assert "'unsafe-inline'" not in script_src and len(script_src) == 1
+    inline = re.findall(r"<script>(.*?)</script>", page, re.S)
+    assert len(inline) == 1
+    from extractor.report import script_hash
+
+    assert script_src == [script_hash(inline[0])]

@@ -150,7 +150,8 @@ def test_a_failing_example_stops_a_run(tmp_path: Path) -> None:
 def test_rules_check(tmp_path: Path) -> None:
     result = zhstats("rules", "check", cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert re.search(r"rules: \d+ rule files, \d+ examples, all pass", result.stdout)
+    assert re.search(rf"rules: {len(RULE_FILES)} rule files, \d+ examples, all pass",
+                     result.stdout)
 
     failing = failing_example(tmp_path / "failing")
     result = zhstats("rules", "check", str(failing), cwd=tmp_path)
@@ -163,6 +164,21 @@ def test_rules_check(tmp_path: Path) -> None:
     result = zhstats("--rules", str(broken), "rules", "check", cwd=tmp_path)
     assert result.returncode == 2
     assert f"numerals.toml [{key}]: {reason}" in result.stderr
+
+
+@pytest.mark.parametrize(("file", "edit", "key"), [
+    ("statistics", _sub(r"^share = '占", "share = '(占"), "frames.share"),
+    ("periods", _sub(r"^pattern = '截至\(\?:目前", "pattern = '截至(?:(目前"),
+     "patterns"),
+    ("periods", _sub(r'^resolve = "until"', 'resolve = "sometime"'), "patterns[0].resolve"),
+])
+def test_rules_check_compiles_the_statistics_rules(tmp_path: Path, file: str, edit: Edit,
+                                                   key: str) -> None:
+    broken = broken_rules(tmp_path / "broken", file, edit)
+    result = zhstats("--rules", str(broken), "rules", "check", cwd=tmp_path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert f"{file}.toml [{key}]" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
 
 
 @pytest.mark.slow

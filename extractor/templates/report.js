@@ -7,13 +7,19 @@
   const R = data.rows;
   const decode = (c) => c.codes.map((k) => (k < 0 ? null : c.values[k]));
   const cols = {};
-  for (const k of ["surface", "approx", "unit", "dimension", "object", "sentence"]) {
+  for (const k of ["surface", "approx", "unit", "dimension", "object", "sentence", "measure",
+    "direction", "basis", "period", "place"]) {
     cols[k] = decode(R[k]);
   }
+  const ARROW = { up: "▲ ", down: "▼ " };
+  const statistic = (i) => (cols.measure[i] === null ? null :
+    (ARROW[cols.direction[i]] ?? "") + cols.measure[i] +
+    (cols.basis[i] === null ? "" : ` vs ${cols.basis[i]}`));
   const rows = R.index.map((index, i) => ({
     index, value: R.value[i], lower: R.lower[i], upper: R.upper[i],
     surface: cols.surface[i], approx: cols.approx[i], unit: cols.unit[i],
     dimension: cols.dimension[i], object: cols.object[i], sentence: cols.sentence[i],
+    measure: statistic(i), period: cols.period[i], place: cols.place[i],
     a: R.article[i], article: A.label[R.article[i]], published: A.published[R.article[i]],
   }));
 
@@ -74,6 +80,9 @@
       cell(tr, r.unit, "nowrap");
       cell(tr, r.dimension);
       cell(tr, r.object);
+      cell(tr, r.measure, "nowrap");
+      cell(tr, r.period, "nowrap");
+      cell(tr, r.place, "nowrap");
       cell(tr, r.article, "article").title = `${r.article} (${A.id[r.a]})`;
       cell(tr, r.published, "nowrap");
       const s = cell(tr, "", "sentence");
@@ -97,7 +106,8 @@
     const needle = q.value.trim().toLowerCase();
     if (needle && !haystacks) {
       haystacks = rows.map((r) => [r.surface, r.object, r.unit, r.sentence, r.article,
-        r.dimension, r.approx, r.published].join("\u0001").toLowerCase());
+        r.dimension, r.approx, r.published, r.measure, r.period, r.place]
+        .join("\u0001").toLowerCase());
     }
     view = rows.filter((r, i) => (!flag.value || r.approx === flag.value) &&
       (!dim.value || r.dimension === dim.value) && (!needle || haystacks[i].includes(needle)));
@@ -129,6 +139,16 @@
     });
   }
   render();
+
+  // The indicator chart: show the one chosen.
+  const series = document.getElementById("series");
+  if (series) {
+    series.addEventListener("change", () => {
+      for (const fig of document.querySelectorAll("figure.series")) {
+        fig.hidden = fig.dataset.series !== series.value;
+      }
+    });
+  }
 
   // A mention's tooltip opens to the left when it would overflow the window.
   const placeTip = (e) => {

@@ -1,0 +1,206 @@
+"""Time expressions (rules/periods.toml) and their resolution to dates (MENTIONS.md §5).
+
+Dates are ``datetime.date`` here; the Mention carries them as ISO strings.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import regex
+
+from extractor.rules import RuleError
+
+RESOLVE = ("span", "since", "until", "point", "recent", "prior", "window")
+"""What a period pattern's match means; see rules/periods.toml."""
+_FRAGMENT = regex.compile(r"\{:(\w+)\}")
+_YEAR_IN_TITLE = regex.compile(r"((?:19|20)\d\d)年")
+
+
+@dataclass(frozen=True)
+class PeriodRules:
+    """rules/periods.toml, compiled: one alternation of every pattern, in file order."""
+
+    pattern: regex.Pattern[str]
+    kinds: tuple[str, ...]
+    """The resolve kind of each alternative (group ``_0``, ``_1``, …)."""
+    groups: tuple[int, ...]
+    """The group number of each alternative."""
+    windows: frozenset[str]
+    years: dict[str, int]
+    plans: dict[str, int]
+    spans: dict[str, tuple[int, int]]
+    numbers: dict[str, int]
+    """Chinese digits and 十 (from rules/numerals.toml), to read 五年, 十二月."""
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """One time expression found in a text, and the dates it stands for."""
+
+    start: int
+    end: int
+    text: str
+    kind: str
+    first: date | None
+    last: date | None
+    window: bool
+    """A time window (近5年来): a mention inside it is not a quantity (§1)."""
+
+
+def _expand(source: str, fragments: dict[str, str], depth: int = 0) -> str:
+    if depth > 5:
+        raise ValueError("fragments nest too deep")
+    return _FRAGMENT.sub(
+        lambda m: "(?:" + _expand(fragments[m[1]], fragments, depth + 1) + ")", source)
+
+
+def compile_periods(raw: dict[str, Any], numerals: dict[str, Any]) -> PeriodRules:
+    """Compile rules/periods.toml (``raw``); ``numerals`` is rules/numerals.toml."""
+    alternatives, kinds = [], []
+    for i, entry in enumerate(raw["patterns"]):
+        if entry["resolve"] not in RESOLVE:
+            raise RuleError("periods", f"patterns[{i}].resolve",
+                            f"unknown kind {entry['resolve']!r} (one of {', '.join(RESOLVE)})")
+        try:
+            source = _expand(entry["pattern"], raw["fragments"])
+        except (KeyError, ValueError) as e:
+            raise RuleError("periods", f"patterns[{i}]", f"bad fragment: {e}") from None
+        alternatives.append(f"(?P<_{i}>{source})")
+        kinds.append(entry["resolve"])
+    not_basis = "|".join(regex.escape(w) for w in raw["options"]["basis_before"])
+    try:
+        pattern = regex.compile(f"(?={raw['options']['prefilter']})(?<!{not_basis})(?:"
+                                + "|".join(alternatives) + ")",
+                                years=list(raw["years"]),
+                                plans=list(raw["plans"]), spans=list(raw["spans"]))
+    except regex.error as e:
+        raise RuleError("periods", "patterns", f"does not compile: {e}") from None
+    for i, alt in enumerate(alternatives):
+        if regex.compile(alt, years=list(raw["years"]), plans=list(raw["plans"]),
+                         spans=list(raw["spans"]), ignore_unused=True).match("") is not None:
+            raise RuleError("periods", f"patterns[{i}]", "matches the empty string")
+    numbers = {k: v for k, v in numerals["digits"].items() if v < 10}
+    numbers["十"] = 10
+    return PeriodRules(
+        pattern=pattern, kinds=tuple(kinds),
+        groups=tuple(pattern.groupindex[f"_{i}"] for i in range(len(kinds))),
+        windows=frozenset(raw["options"]["windows"]),
+        years=dict(raw["years"]), plans=dict(raw["plans"]),
+        spans={k: (v[0], v[1]) for k, v in raw["spans"].items()}, numbers=numbers,
+    )
+
+
+def small_number(s: str, numbers: dict[str, int]) -> int | None:
+    """A number up to 99 in Arabic or Chinese digits (5, 五, 十二, 二十)."""
+    if s.isdigit():
+        return int(s)
+    if "十" in s:
+        tens, _, ones = s.partition("十")
+        t = numbers.get(tens, -1) if tens else 1
+        o = numbers.get(ones, -1) if ones else 0
+        return None if t < 0 or o < 0 else t * 10 + o
+    return numbers.get(s) if len(s) == 1 else None
+
+
+def _last_day(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _years_back(d: date, n: int) -> date:
+    try:
+        return d.replace(year=d.year - n)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year - n, day=28)
+
+
+def report_year(text: str) -> int | None:
+    """The year the article reports on, where its title (first line) names one."""
+    first = text.lstrip().split("\n", 1)[0]
+    m = _YEAR_IN_TITLE.search(first)
+    return int(m[1]) if m else None
+
+
+def resolve(m: regex.Match[str], kind: str, rules: PeriodRules, published: date | None,
+            year_of_report: int | None, prior: Period | None) -> tuple[date | None, date | None]:
+    """The first and last day of a period match (either may be None: open or unknown)."""
+    if kind == "window":
+        return None, None
+    if kind == "prior":
+        if prior is None or prior.last is None:
+            return None, None
+        first = _years_back(prior.first, 1) if prior.first else None
+        last = _years_back(prior.last, 1)
+        if prior.last == _last_day(prior.last.year, prior.last.month):
+            last = _last_day(last.year, last.month)  # 2024-02-29 → 2023-02-28
+        return first, last
+    if kind == "recent":
+        if published is None:
+            return None, None
+        n = small_number(m["n"] or "", rules.numbers)
+        if n is None:
+            return None, None
+        unit = m["u"]
+        if unit == "年":
+            return _years_back(published, n), published
+        if unit == "个月":
+            month = published.month - n
+            year = published.year + (month - 1) // 12
+            month = (month - 1) % 12 + 1
+            day = min(published.day, calendar.monthrange(year, month)[1])
+            return date(year, month, day), published
+        return date.fromordinal(published.toordinal() - n), published
+    one = m.group  # a name used in several alternatives gives the one that matched
+
+    year: int | None = None
+    own_year = False
+    if (y := one("year")) is not None:
+        year, own_year = int(y), True
+    elif (r := one("rel")) is not None:
+        year, own_year = (published.year + rules.years[r], True) if published else (None, True)
+    elif (p := one("plan")) is not None:
+        year, own_year = rules.plans[p.strip("“”\"")], True
+    if year is None and not own_year:
+        year = year_of_report or (published.year if published else None)
+    m1, m2, d = one("m1"), one("m2"), one("d")
+    named_date = any(x is not None for x in (one("year"), one("rel"), one("plan"), m1, d,
+                                              one("span")))
+    if kind == "until" and not named_date:
+        return None, published
+    if year is None:
+        return None, None
+    first_month, last_month = 1, 12
+    if (span := one("span")) is not None:
+        first_month, last_month = rules.spans[span]
+    if m1 is not None:
+        first_month = last_month = small_number(m1, rules.numbers) or 0
+        if m2 is not None:
+            last_month = small_number(m2, rules.numbers) or 0
+    if not (1 <= first_month <= last_month <= 12):
+        return None, None
+    first = date(year, first_month, 1)
+    last = _last_day(year, last_month)
+    if one("plan") is not None and kind == "span":
+        last = date(year + 4, 12, 31)
+    if d is not None:
+        day = small_number(d, rules.numbers)
+        if day is None or day > calendar.monthrange(year, first_month)[1]:
+            return None, None
+        first = last = date(year, first_month, day)
+    if kind == "since":
+        return first, published
+    if kind == "until":
+        return None, last
+    if kind == "point":
+        return last, last
+    return first, last
+
+
+def kind_of(m: regex.Match[str], rules: PeriodRules) -> str:
+    """The resolve kind of a match: that of the alternative (group ``_i``) that matched."""
+    return next(kind for kind, group in zip(rules.kinds, rules.groups, strict=True)
+                if m.start(group) >= 0)
+

@@ -1,0 +1,384 @@
+"""The statistic around each mention (MENTIONS.md §5): ``annotate``.
+
+What a figure measures (level, change, share), the direction and basis of a
+change, its period and place, and its object carried through the sentence
+(rules/statistics.toml, rules/periods.toml, rules/places.toml). Work is per
+sentence and per mention, never per character of the text: the time and place
+patterns run only over paragraphs that hold a mention (and the lead).
+
+Dates are stored on the Mention as ISO strings (``"2025-09-30"``), like the gold.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+import regex
+
+from extractor.mention import Mention
+from extractor.periods import (
+    Period,
+    PeriodRules,
+    compile_periods,
+    kind_of,
+    report_year,
+    resolve,
+)
+from extractor.places import PlaceRules, compile_places, find_places
+from extractor.rules import RuleError
+
+SENTENCE_BREAKS = regex.compile(r"[。！？!?；;\n]")
+CLAUSE_BREAK_CHARS = "，,。！？!?；;：:\n"
+WINDOW = 32
+"""How many characters before a mention its frames may reach (within its clause)."""
+REACH = 80
+"""How far back in its sentence a mention looks for 分别, 其中 or a stated basis."""
+LIST = 20
+"""The most figures a 分别 or 其中 list is taken to hold."""
+RATES = frozenset({"percent", "percentage_point", "multiple"})
+FRAMES = ("level_to", "comparative", "multiple", "change", "share")
+"""The frames of rules/statistics.toml, in the order they are tried."""
+_MEASURE = {"level_to": "level", "comparative": "change", "multiple": "change",
+            "change": "change", "share": "share"}
+
+
+@dataclass(frozen=True)
+class StatRules:
+    """The three rule files of §5, compiled into lookup tables."""
+
+    frames: tuple[tuple[str, regex.Pattern[str]], ...]
+    up: frozenset[str]
+    down: frozenset[str]
+    surface: dict[str, str]
+    sentence_basis: regex.Pattern[str]
+    multiple_units: frozenset[str]
+    reject: frozenset[str]
+    reject_first: tuple[str, ...]
+    time_words: regex.Pattern[str]
+    punctuation: str
+    respectively: tuple[str, ...]
+    list_split: regex.Pattern[str]
+    shared_tails: tuple[str, ...]
+    of_which: tuple[str, ...]
+    stops: dict[str, tuple[str, ...]]
+    """rules/objects.toml stop words by first character, longest first."""
+    periods: PeriodRules
+    places: PlaceRules
+
+
+def compile_statistics(raw: dict[str, dict[str, Any]]) -> StatRules:
+    """Compile the parsed rule files (file name → TOML dict: statistics, periods,
+    places, and numerals and objects for the words they share)."""
+    s = raw["statistics"]
+    ch = s["changes"]
+    lists = {"up": sorted(ch["up"], key=len, reverse=True),
+             "down": sorted(ch["down"], key=len, reverse=True), "links": ch["links"],
+             "flows": ch["flows"]}
+    frames = []
+    for name in FRAMES:
+        try:
+            frames.append((name, regex.compile(s["frames"][name], regex.REVERSE, **lists,
+                                               ignore_unused=True)))
+        except (regex.error, KeyError) as e:
+            raise RuleError("statistics", f"frames.{name}", f"does not compile: {e}") from None
+    o = s["objects"]
+    try:
+        sentence_basis = regex.compile(s["bases"]["sentence"])
+        time_words = regex.compile(o["time_words"])
+    except regex.error as e:
+        raise RuleError("statistics", "bases.sentence or objects.time_words",
+                        f"does not compile: {e}") from None
+    try:
+        places = compile_places(raw["places"], raw["objects"]["stops"]["words"])
+    except regex.error as e:
+        raise RuleError("places", "names", f"does not compile: {e}") from None
+    seps = "|".join(regex.escape(x) for x in sorted(o["list_separators"], key=len,
+                                                      reverse=True))
+    return StatRules(
+        frames=tuple(frames), up=frozenset(ch["up"]), down=frozenset(ch["down"]),
+        surface=dict(ch["surface"]),
+        sentence_basis=sentence_basis,
+        multiple_units=frozenset(s["bases"]["multiple_units"]),
+        reject=frozenset(o["reject"]) | frozenset(ch["up"]) | frozenset(ch["down"]),
+        reject_first=tuple(o["reject_first"]), time_words=time_words,
+        punctuation=o["punctuation"],
+        respectively=tuple(o["respectively"]), list_split=regex.compile(seps),
+        shared_tails=tuple(sorted(o["shared_tails"], key=len, reverse=True)),
+        of_which=tuple(o["of_which"]), stops=_by_first(raw["objects"]["stops"]["words"]),
+        periods=compile_periods(raw["periods"], raw["numerals"]),
+        places=places,
+    )
+
+
+def _by_first(words: list[str]) -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {}
+    for w in sorted(set(words), key=lambda w: (-len(w), w)):
+        out.setdefault(w[0], []).append(w)
+    return {c: tuple(ws) for c, ws in out.items()}
+
+
+def _stop_at(text: str, i: int, stops: dict[str, tuple[str, ...]]) -> str | None:
+    return next((w for w in stops.get(text[i], ()) if text.startswith(w, i)), None)
+
+
+def _noun_after_verbs(text: str, end: int, rules: StatRules) -> str | None:
+    """The noun after the one or two stop words that follow a figure
+    (7家已获授权企业 → 企业, 5个入选县(市、区)之一 → 县(市、区))."""
+    i, skipped = end, 0
+    while i < len(text) and skipped < 3 and (w := _stop_at(text, i, rules.stops)):
+        i, skipped = i + len(w), skipped + 1
+    if not skipped:
+        return None
+    j, depth, limit = i, 0, min(len(text), i + 16)
+    while j < limit:
+        ch = text[j]
+        if ch in "(（":
+            depth += 1
+        elif ch in ")）" and depth:
+            depth -= 1
+        elif depth == 0 and (ch in CLAUSE_BREAK_CHARS or ch in "、"
+                             or _stop_at(text, j, rules.stops)):
+            break
+        j += 1
+    phrase = text[i:j]
+    if len(phrase) < 2 or any(c.isdigit() for c in phrase) or _bad_object(phrase, rules):
+        return None
+    return phrase
+
+
+@dataclass(frozen=True, slots=True)
+class _Frame:
+    measure: str = "level"
+    direction: str | None = None
+    basis: str | None = None
+
+
+def _frame(text: str, m: Mention, rules: StatRules) -> _Frame:
+    """Measure, direction and basis from the clause right before the mention."""
+    for prefix, direction in rules.surface.items():
+        if m.surface.startswith(prefix):
+            return _Frame("change", direction)
+    lo = m.start
+    floor = max(0, m.start - WINDOW)
+    while lo > floor and text[lo - 1] not in CLAUSE_BREAK_CHARS:
+        lo -= 1
+    window = text[lo:m.start]
+    if not window:
+        return _Frame()
+    for name, pattern in rules.frames:
+        if name == "multiple" and m.unit not in rules.multiple_units:
+            continue
+        f = pattern.search(window)
+        if f is None:
+            continue
+        groups = f.groupdict()
+        verb, basis = groups.get("verb"), groups.get("basis")
+        direction = ("up" if verb in rules.up else "down" if verb in rules.down else None)
+        return _Frame(_MEASURE[name], direction, basis or None)
+    return _Frame()
+
+
+def _bad_object(obj: str, rules: StatRules) -> bool:
+    return (obj in rules.reject or obj.startswith(rules.reject_first)
+            or rules.time_words.match(obj) is not None
+            or not obj.strip(rules.punctuation)
+            or obj.count("(") != obj.count(")") or obj.count("（") != obj.count("）"))
+
+
+def _period_index(text: str, rules: StatRules, published: date | None,
+                  spans: list[tuple[int, int]]) -> list[Period]:
+    """Every period of the paragraphs ``spans``, resolved, in text order."""
+    pr = rules.periods
+    year = report_year(text)
+    out: list[Period] = []
+    for lo, hi in spans:
+        for m in pr.pattern.finditer(text, lo, hi):
+            kind = kind_of(m, pr)
+            prior = next((p for p in reversed(out) if p.kind != "prior" and p.start >= lo),
+                         None)
+            first, last = resolve(m, kind, pr, published, year, prior)
+            out.append(Period(m.start(), m.end(), m.group(), kind, first, last,
+                              kind in pr.windows))
+    return out
+
+
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    out, pos = [], 0
+    for line in text.split("\n"):
+        if line.strip():
+            out.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return out
+
+
+def _lead(text: str, paras: list[tuple[int, int]], rules: StatRules) -> tuple[int, int] | None:
+    """The lead: the first paragraph that opens with a time expression and a comma."""
+    for lo, hi in paras:
+        start = lo + len(text[lo:hi]) - len(text[lo:hi].lstrip())
+        m = rules.periods.pattern.match(text, start, hi)
+        if m and m.end() < hi and text[m.end()] in "，,":
+            return lo, hi
+    return None
+
+
+def _iso(d: date | None) -> str | None:
+    return None if d is None else d.isoformat()
+
+
+def annotate(text: str, mentions: list[Mention], rules: StatRules,
+             published: date | None) -> list[Mention]:
+    """Fill the §5 fields of ``mentions`` (sorted by start); drop those inside a time
+    window (近5年来: the period of the figures it governs, not a figure)."""
+    if not mentions:
+        return mentions
+    paras = _paragraphs(text)
+    starts = [lo for lo, _ in paras]
+    lead = _lead(text, paras, rules)
+    # Only the text before a paragraph's last mention can govern one (a time or place
+    # never reaches backwards); the lead's first sentence sets the article's.
+    reach: dict[tuple[int, int], int] = {}
+    for m in mentions:
+        para = paras[bisect_right(starts, m.start) - 1]
+        reach[para] = min(para[1], m.end + 8)  # 8: the rest of a window (近5年|来)
+    if lead:
+        stop = SENTENCE_BREAKS.search(text, lead[0], lead[1])
+        reach[lead] = max(reach.get(lead, 0), stop.start() if stop else lead[1])
+    used = sorted((lo, reach[lo, hi]) for lo, hi in reach)
+    periods = _period_index(text, rules, published, used)
+    places = [p for lo, hi in used for p in find_places(text, rules.places, lo, hi)]
+    lead_period = next((p for p in periods if lead and p.start >= lead[0]), None)
+    lead_place = next((p for p in places if lead and lead[0] <= p[0] < lead[1]), None)
+    windows = [p for p in periods if p.window]
+    if windows:
+        mentions = [m for m in mentions
+                    if not any(p.start < m.end and m.start < p.end for p in windows)]
+    breaks = [b.start() for b in SENTENCE_BREAKS.finditer(text)]
+    named = {text[s:e] for s, e in places}
+    period_starts = [p.end for p in periods]
+    place_ends = [e for _, e in places]
+    out: list[Mention] = []
+    sentence_of: list[tuple[int, int]] = []
+    for m in mentions:
+        para = paras[bisect_right(starts, m.start) - 1]
+        period = _governing(periods, period_starts, m.start, para, lambda p: p.start)
+        if period is None and lead_period is not None and lead_period.end <= m.start:
+            period = lead_period
+        place = _governing(places, place_ends, m.start, para, lambda p: p[0])
+        if place is None and lead_place is not None and lead_place[1] <= m.start:
+            place = lead_place
+        f = _frame(text, m, rules)
+        k = bisect_right(breaks, m.start)
+        sent = (breaks[k - 1] + 1 if k else 0, breaks[k] if k < len(breaks) else len(text))
+        obj = m.object if m.object and not _bad_object(m.object, rules) else None
+        if obj and (obj in named or rules.periods.pattern.fullmatch(obj)):
+            obj = None  # a time word or a place name is never the object
+        if obj is None and f.measure == "level":
+            obj = _noun_after_verbs(text, m.end, rules)
+        m = Mention(  # positional: several times cheaper than dataclasses.replace
+            m.start, m.end, m.surface, m.value, m.lower, m.upper, m.approx, m.qualifier,
+            m.unit, m.dimension, obj, m.rule, f.measure, f.direction, f.basis,
+            period.text if period else None, _iso(period.first) if period else None,
+            _iso(period.last) if period else None,
+            text[place[0]:place[1]] if place else None, _estimate(m))
+        out.append(m)
+        sentence_of.append(sent)
+    return _carry(text, out, sentence_of, rules, places)
+
+
+def _governing(items: list[Any], ends: list[int], pos: int, para: tuple[int, int],
+               start_of: Any) -> Any:
+    """The nearest item ending at or before ``pos`` within the paragraph."""
+    i = bisect_right(ends, pos) - 1
+    if i >= 0 and start_of(items[i]) >= para[0]:
+        return items[i]
+    return None
+
+
+def _estimate(m: Mention) -> float | None:
+    if m.value is not None:
+        return m.value
+    if m.lower is not None and m.upper is not None:
+        return (m.lower + m.upper) / 2
+    return None
+
+
+def _carry(text: str, ms: list[Mention], sents: list[tuple[int, int]], rules: StatRules,
+           places: list[tuple[int, int]]) -> list[Mention]:
+    """The subject through the clauses of its sentence, 分别 and 其中 lists, and a
+    stated basis through the changes after it (§5 "How to decide"). Each looks back at
+    most ``REACH`` characters, so a sentence of a thousand figures stays linear."""
+    out: list[Mention] = []
+    place_at = {e: s for s, e in places}
+    for i, m in enumerate(ms):
+        lo, hi = sents[i]
+        near = max(lo, m.start - REACH)
+        prev = out[-1] if out and sents[i - 1] == (lo, hi) else None
+        head = text[near:m.start]
+        listed = _respectively(text, ms, sents, i, rules)
+        if listed is not None:
+            m = replace(m, object=listed)
+        elif (of := _of_which(head, rules)) is not None:
+            place = place_at.get(m.start)
+            if place is not None and place >= near + of:
+                head_object = next((x.object for x in reversed(out[-LIST:])
+                                    if x.start >= lo and x.start < near + of and x.object),
+                                   None)
+                if head_object:
+                    m = replace(m, object=head_object, place=text[place:m.start])
+        if m.object is None and prev is not None and prev.object and (
+                m.measure in ("change", "share") or m.unit == prev.unit
+                or m.dimension in RATES):
+            m = replace(m, object=prev.object)
+        if m.measure == "change" and m.basis is None:
+            stated = None
+            for b in rules.sentence_basis.finditer(text, near, m.start):
+                stated = b["basis"]
+            if stated is None and prev is not None and prev.measure == "change":
+                stated = prev.basis
+            if stated is not None:
+                m = replace(m, basis=stated)
+        out.append(m)
+    return out
+
+
+def _of_which(head: str, rules: StatRules) -> int | None:
+    """Where the last 其中 of ``head`` ends, if any."""
+    return max((head.rfind(w) + len(w) for w in rules.of_which if w in head), default=None)
+
+
+def _respectively(text: str, ms: list[Mention], sents: list[tuple[int, int]], i: int,
+                  rules: StatRules) -> str | None:
+    """The item of a 分别 list that mention ``i`` stands for, if it is in one."""
+    m = ms[i]
+    near = max(sents[i][0], m.start - REACH)
+    head = text[near:m.start]
+    at = max((head.rfind(w) for w in rules.respectively if w in head), default=-1)
+    if at < 0:
+        return None
+    word_at = near + at
+    first_k = i
+    while first_k > 0 and i - first_k < LIST and sents[first_k - 1] == sents[i] \
+            and ms[first_k - 1].start > word_at:
+        first_k -= 1
+    last_k = i
+    while last_k + 1 < len(ms) and last_k - first_k < LIST and sents[last_k + 1] == sents[i]:
+        last_k += 1
+    figures = last_k - first_k + 1
+    clause = text[max(sents[i][0], word_at - REACH):word_at]
+    cut = max(clause.rfind(c) for c in CLAUSE_BREAK_CHARS)
+    items = [x for x in rules.list_split.split(clause[cut + 1:]) if x]
+    if len(items) < 2 or len(items) != figures:
+        return None
+    first = items[0]
+    while lead := (rules.places.words.match(first) or rules.periods.pattern.match(first)):
+        first = first[lead.end():]  # 全市猪 → 猪
+    items[0] = first or items[0]
+    last = items[-1]
+    for tail in rules.shared_tails:
+        if last.endswith(tail) and len(last) > len(tail):
+            items[-1] = last[:-len(tail)]
+            break
+    return items[i - first_k]
