@@ -132,6 +132,7 @@ def test_merged_scan_is_one_alternation(text: str) -> None:
     assert [(name, m.span()) for name, m, *_ in scan(text)] == reference_scan(text)
 
 
+@pytest.mark.slow
 def test_merged_scan_is_one_alternation_on_the_corpora() -> None:
     texts = [ex["text"] for _, ex in load_rules().examples()]
     for line in (ROOT / "tests" / "data" / "dev_gold.jsonl").read_text("utf-8").splitlines():
