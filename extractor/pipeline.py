@@ -21,8 +21,9 @@ from extractor.readers import ErrorRow, RawArticle, ReadFailure, html_to_article
 from extractor.ruleset import Ruleset
 
 
-class ArticleTimeout(Exception):
-    """An article took longer than its time limit to read and extract."""
+class ArticleTimeout(BaseException):
+    """An article took longer than its time limit to read and extract (a BaseException,
+    like KeyboardInterrupt, so that no ``except Exception`` in a library swallows it)."""
 
 
 def extract_mentions(text: str, rules: Ruleset | None = None,

@@ -1,13 +1,24 @@
-"""Shared fixtures."""
+"""Shared fixtures, and the quick loop (``python -m pytest -m "not slow"``), which does
+not even import the modules whose every test is slow (the Dask engine, interrupts):
+their imports alone take seconds."""
 
 from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser")
+SLOW_MODULES = frozenset({"test_dask.py", "test_interrupt.py"})
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Skip a wholly slow module when slow tests are deselected."""
+    if config.getoption("markexpr", "").replace(" ", "") == "notslow":
+        return collection_path.name in SLOW_MODULES or None
+    return None
 
 
 @pytest.fixture(scope="session")

@@ -103,6 +103,7 @@ def test_append(tmp_path: Path) -> None:
     assert len(table(out, "articles")) == 4
 
 
+@pytest.mark.slow
 def test_build_the_sample_from_the_current_directory(tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     shutil.copytree(ROOT / "datasets" / "sample", tmp_path / "datasets" / "sample",
@@ -180,6 +181,7 @@ def test_two_thousand_files_with_twenty_bad_ones(tmp_path: Path) -> None:
     assert sum(a["n_mentions"] for a in articles) == len(table(out, "indicators"))
 
 
+@pytest.mark.slow
 def test_progress_bar_on_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("rich.console.Console.is_terminal", property(lambda self: True))
     result = zhstats("extract", str(SEED), "--out", str(tmp_path / "out"))

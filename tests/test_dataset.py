@@ -207,6 +207,7 @@ def test_datapackage_is_generated_from_the_schema(sample_out: Path) -> None:
     assert package["zhstats"]["zhstats.schema_version"] == SCHEMA_VERSION
 
 
+@pytest.mark.slow
 def test_frictionless_validates_the_dataset(sample_out: Path) -> None:
     report = validate(str(sample_out / "datapackage.json"))
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
@@ -214,6 +215,7 @@ def test_frictionless_validates_the_dataset(sample_out: Path) -> None:
         "articles": 4, "indicators": len(rows(sample_out, "indicators"))}
 
 
+@pytest.mark.slow
 def test_frictionless_catches_values_outside_the_schema(sample_out: Path, tmp_path: Path
                                                         ) -> None:
     bad = tmp_path / "bad"

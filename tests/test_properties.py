@@ -131,6 +131,7 @@ def test_scan_finds_what_the_old_alternation_found(text: str) -> None:
     assert spans(text) == reference(text)
 
 
+@pytest.mark.slow
 def test_scan_finds_what_the_old_alternation_found_on_the_corpora() -> None:
     texts = [ex["text"] for _, ex in default_ruleset().examples()]
     for line in (ROOT / "tests" / "data" / "dev_gold.jsonl").read_text("utf-8").splitlines():
