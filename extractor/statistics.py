@@ -32,6 +32,9 @@ from extractor.rules import RuleError
 
 SENTENCE_BREAKS = regex.compile(r"[。！？!?；;\n]")
 CLAUSE_BREAK_CHARS = "，,。！？!?；;：:\n"
+_CLAUSE_BREAK_BEFORE = regex.compile("[" + regex.escape(CLAUSE_BREAK_CHARS) + "]",
+                                     regex.REVERSE)
+"""Searched backwards: the last clause break before a position."""
 WINDOW = 32
 """How many characters before a mention its frames may reach (within its clause)."""
 REACH = 80
@@ -161,11 +164,9 @@ def _frame(text: str, m: Mention, rules: StatRules) -> _Frame:
     for prefix, direction in rules.surface.items():
         if m.surface.startswith(prefix):
             return _Frame("change", direction)
-    lo = m.start
     floor = max(0, m.start - WINDOW)
-    while lo > floor and text[lo - 1] not in CLAUSE_BREAK_CHARS:
-        lo -= 1
-    window = text[lo:m.start]
+    brk = _CLAUSE_BREAK_BEFORE.search(text, floor, m.start)
+    window = text[brk.end() if brk else floor:m.start]
     if not window:
         return _Frame()
     for name, pattern in rules.frames:
