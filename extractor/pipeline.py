@@ -17,7 +17,7 @@ from types import FrameType
 from extractor.assemble import ArticleRows, assemble
 from extractor.mention import Mention
 from extractor.metadata import extract_metadata
-from extractor.readers import ErrorRow, RawArticle, ReadFailure, html_to_article
+from extractor.readers import ErrorRow, RawArticle, ReadFailure, html_to_article, prepare_html
 from extractor.ruleset import Ruleset
 
 
@@ -41,6 +41,8 @@ def process(item: RawArticle | ErrorRow, max_seconds: float | None = None,
     if isinstance(item, ErrorRow):
         return item
     stage = "parse"
+    if item.fmt == "html":
+        prepare_html()  # never let the time limit cut trafilatura's first imports
     try:
         with time_limit(max_seconds):
             text, values = item.content, item.fields

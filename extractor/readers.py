@@ -21,8 +21,9 @@ import time
 import warnings
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from contextlib import nullcontext
+from contextlib import nullcontext, suppress
 from dataclasses import dataclass, field
+from functools import cache
 from glob import glob
 from pathlib import Path, PurePath
 from typing import Any, BinaryIO
@@ -598,6 +599,14 @@ def _rest_too_large(source: str, number: int, limit: int) -> ErrorRow:
     e = _too_large(None, limit)
     return ErrorRow(f"{source}#row={number}", "read", e.error_type,
                     f"row {number}: {e.message}; the rest of the file was not read")
+
+
+@cache
+def prepare_html() -> None:
+    """Import trafilatura and run it once on a tiny page (once per process): the modules
+    it loads on first use are then whole before any time limit can cut an import."""
+    with suppress(Exception):
+        html_to_article("<html><body><article><p>预热一下，新增企业3家。</p></article></body></html>")
 
 
 def html_to_article(markup: str) -> tuple[str, dict[str, Any]]:
