@@ -88,12 +88,11 @@ def rules_check_command(
     ] = None,
 ) -> None:
     """Validate the rule files and run every example they hold; exit 1 if one fails."""
-    from extractor.rulecheck import check_examples
+    from extractor.rulecheck import check_examples, validate
     from extractor.rules import RuleError, default_dir
-    from extractor.ruleset import Ruleset
 
     try:
-        rules = Ruleset.load(folder) if folder is not None else ruleset(ctx)
+        rules = validate(folder if folder is not None else ruleset(ctx).folder)
     except RuleError as e:
         typer.echo(f"Error: {e}", err=True)
         raise typer.Exit(2) from None

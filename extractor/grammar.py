@@ -30,6 +30,8 @@ NEAR = 16
 """How far ahead (within the clause) a range connector or 分之 is looked for."""
 CLAUSE_BREAKS = frozenset("，。；！？\n")
 _ARABIC = re.compile(r"[0-9]++(?:,[0-9]{3}+(?![0-9]))*+(?:\.[0-9]++)?(?:[eE][-+]?[0-9]++)?")
+_ARABIC_PARTS = re.compile(r"[0-9]++(?:,[0-9]{3}+(?![0-9]))*+(?P<dec>\.[0-9]++)?"
+                           r"(?P<exp>[eE][-+]?[0-9]++)?")
 _DIGIT_RUN = re.compile(r"[0-9]+")
 _NO_ARABIC_BEFORE = ALNUM | {"."}
 _NO_SIGN_AFTER = ALNUM | frozenset(")]%.-")
@@ -110,7 +112,7 @@ class Grammar:
             mixed = self._mixed(t, i)
             if mixed > 0:
                 yield mixed
-            yield self._arabic(t, i)
+            yield from self._arabics(t, i)
         elif c in self.cn_num:
             end = self._chinese(t, i)
             if end > 0:
@@ -129,6 +131,17 @@ class Grammar:
     def arabic_core(self, t: str, i: int) -> int:
         """The end of the Arabic digits (with separators and a decimal part) at ``i``."""
         return _ARABIC.match(t, i).end()  # type: ignore[union-attr]
+
+    def _arabics(self, t: str, i: int) -> Iterator[int]:
+        """Ends of an Arabic number at ``i``: whole, then without its exponent, then
+        without its decimal part (as the optional groups of a regex give way)."""
+        m = _ARABIC_PARTS.match(t, i)
+        assert m is not None
+        yield self._mags(t, m.end())
+        if m.group("exp"):
+            yield self._mags(t, m.start("exp"))
+        if m.group("dec"):
+            yield self._mags(t, m.start("dec"))
 
     def _arabic(self, t: str, i: int) -> int:
         j = _ARABIC.match(t, i).end()  # type: ignore[union-attr]

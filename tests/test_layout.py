@@ -140,7 +140,8 @@ def test_a_dataset_toml_cannot_point_its_output_at_a_victim(tmp_path: Path) -> N
 @pytest.mark.slow
 def test_a_run_where_every_input_failed_keeps_the_dataset(tmp_path: Path) -> None:
     """``--rules DIR`` without ``metadata.toml`` passed ``rules check``, turned every input
-    into an error row and replaced a good dataset with them."""
+    into an error row and replaced a good dataset with them: now the rule set is refused
+    before any input is read, and a run whose every input fails keeps the dataset."""
     rules = tmp_path / "rules"
     rules.mkdir()
     for path in RULES.glob("*.toml"):
@@ -152,11 +153,17 @@ def test_a_run_where_every_input_failed_keeps_the_dataset(tmp_path: Path) -> Non
     done = cli("--rules", str(rules), "extract", "in", "--out", "out", "-w", "1", "-q",
                cwd=tmp_path)
     assert done.returncode == 2, done.stderr
+    assert "metadata.toml [-]: cannot read" in said(done)
+    assert snapshot(tmp_path / "out") == before
+    (tmp_path / "bad").mkdir()
+    for k in range(3):
+        (tmp_path / "bad" / f"empty{k}.txt").write_bytes(b"")
+    done = cli("extract", "bad", "--out", "out", "-w", "1", "-q", cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
     assert "every input failed (3 errors" in said(done)
     assert "was left as it was, with its 3 articles (--force" in said(done)
     assert snapshot(tmp_path / "out") == before
-    forced = cli("--rules", str(rules), "extract", "in", "--out", "out", "-w", "1", "-q",
-                 "--force", cwd=tmp_path)
+    forced = cli("extract", "bad", "--out", "out", "-w", "1", "-q", "--force", cwd=tmp_path)
     assert forced.returncode == 1, forced.stderr
     assert articles(tmp_path / "out") == 0
     assert pq.read_table(tmp_path / "out" / "errors.parquet").num_rows == 3
