@@ -275,7 +275,7 @@ class Exclusions:
     def at(self, text: str, i: int) -> tuple[int, str, int] | None:
         """(rank, name, end) of the first exclusion (in rank order) matching at ``i``."""
         c = text[i]
-        if c not in self.by_first and (c, None) not in self.words and c not in self.word_firsts:
+        if c not in self.by_first and c not in self.word_firsts:
             return None
         q = self.run_end.match(text, i).end()  # type: ignore[union-attr]
         after = text[q:q + 1]

@@ -147,10 +147,12 @@ class Grammar:
         j = _ARABIC.match(t, i).end()  # type: ignore[union-attr]
         return self._mags(t, j)
 
-    def _mags(self, t: str, j: int) -> int:
-        """Up to three magnitude words (not opening a unit) from ``j``."""
+    def _mags(self, t: str, j: int, chars: frozenset[str] | None = None) -> int:
+        """Up to three magnitude words (of ``chars``, default all; none opening a unit)
+        from ``j``."""
+        chars = self.mags if chars is None else chars
         for _ in range(3):
-            if t[j:j + 1] in self.mags and self.no_unit(t, j):
+            if t[j:j + 1] in chars and self.no_unit(t, j):
                 j += 1
             else:
                 break
@@ -211,12 +213,7 @@ class Grammar:
                 k = _DIGIT_RUN.match(t, k).end()  # type: ignore[union-attr]
             else:
                 return j
-            for _ in range(3):
-                if t[k:k + 1] in self.cn_big and self.no_unit(t, k):
-                    k += 1
-                else:
-                    break
-            return k
+            return self._mags(t, k, self.cn_big)
         return j
 
     def sign(self, t: str, i: int) -> int:
@@ -234,24 +231,9 @@ class Grammar:
 
     def tail(self, t: str, k: int, g: Groups) -> Iterator[tuple[int, Groups, tuple[str, ...]]]:
         """(end, groups, post-qualifiers) of the tail after a form, greedy first."""
-        lex = self.lex
-        q1 = lex.mid_q.at(t, k)
-        if q1:
-            g = {**g, "q1": q1}
-            k += len(q1)
-        if t[k:k + 1] in _GE and (t[k + 1:k + 2] in self.cn_big or any(
-                u in lex.currencies for u in lex.units.all_at(t, k + 1))):
-            k += 1  # 一个亿, 3个亿元
-        j = self._mags(t, k)
-        if j > k:
-            g = {**g, "mag": t[k:j]}
-            k = j
-        if (t[k:k + 1] in _GE and (t[k + 1:k + 2] in lex.stepped or t[k + 1:k + 2] == HALF)
-                and lex.units.at(t, k + 2) is not None):
-            q3 = t[k + 1]
-            g = {**g, "cls": t[k], ("half" if q3 == HALF else "q3"): q3}
-            k += 2
-        bases = lex.units.all_at(t, k) if t[k:k + 1] in self.unit_first else []
+        g = dict(g)
+        k = self._tail_head(t, k, g)
+        bases = self.lex.units.all_at(t, k) if t[k:k + 1] in self.unit_first else []
         for base in bases:
             for unit in self._compounds(t, k, base):
                 end, after, posts = self._after_unit(t, k + len(unit))
@@ -261,6 +243,21 @@ class Grammar:
 
     def greedy_tail(self, t: str, k: int, g: Groups) -> tuple[int, tuple[str, ...]]:
         """The first reading of ``tail`` (its parts written into ``g``): (end, posts)."""
+        k = self._tail_head(t, k, g)
+        base = self.lex.units.at(t, k) if t[k:k + 1] in self.unit_first else None
+        unit = None
+        if base:
+            unit = self._compounds(t, k, base)[0]
+            g["unit"], g["unit_base"] = unit, base
+            k += len(unit)
+        end, after, posts = self._after_unit(t, k, unit=unit is not None)
+        if after:
+            g.update(after)
+        return end, posts
+
+    def _tail_head(self, t: str, k: int, g: Groups) -> int:
+        """The tail's parts before the unit (mid-qualifier, 个 of 一个亿, magnitude,
+        个多/个半), written into ``g``; returns where the unit may start."""
         lex = self.lex
         q1 = lex.mid_q.at(t, k)
         if q1:
@@ -268,7 +265,7 @@ class Grammar:
             k += len(q1)
         if t[k:k + 1] in _GE and (t[k + 1:k + 2] in self.cn_big or any(
                 u in lex.currencies for u in lex.units.all_at(t, k + 1))):
-            k += 1
+            k += 1  # 一个亿, 3个亿元
         j = self._mags(t, k)
         if j > k:
             g["mag"] = t[k:j]
@@ -279,16 +276,7 @@ class Grammar:
             g["cls"] = t[k]
             g["half" if q3 == HALF else "q3"] = q3
             k += 2
-        base = lex.units.at(t, k) if t[k:k + 1] in self.unit_first else None
-        unit = None
-        if base:
-            unit = self._compounds(t, k, base)[0]
-            g["unit"], g["unit_base"] = unit, base
-            k += len(unit)
-        end, after, posts = self._after_unit(t, k, unit=unit is not None)
-        if after:
-            g.update(after)
-        return end, posts
+        return k
 
     def _compounds(self, t: str, k: int, base: str) -> list[str]:
         """The unit ``base`` at ``k`` as a compound A/B or A每B (元/平方米; not 3年每年),

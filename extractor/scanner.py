@@ -20,7 +20,6 @@ from typing import NamedTuple
 import regex
 
 from extractor.exclusions import Exclusions
-from extractor.forms import FORMS
 from extractor.grammar import DIGITS, Grammar, Match
 from extractor.lexicon import Lexicon, fold
 
@@ -77,7 +76,6 @@ class Scanner:
         pre_last = {w[-1] for w in lex.pre_q.words}
         sign_last = {w[-1] for w in lex.negative.words}
         self.lead_last = frozenset(pre_last | sign_last)
-        self.forms = FORMS
 
     def _lead_starts(self, t: str, p: int, pos: int) -> list[int]:
         """Starts before ``p`` of a pre-qualifier and/or sign that ends at ``p``."""
