@@ -258,7 +258,10 @@ def main() -> None:
 
     width = max(len(k) for k, _ in rows)
     kind = "dense" if args.dense else "news"
-    print(f"zhstats benchmark: {kind} corpus {args.mb:g} MB, median of {args.runs} runs")
+    from extractor import engine_build
+
+    print(f"zhstats benchmark: {kind} corpus {args.mb:g} MB, median of {args.runs} runs, "
+          f"engine {engine_build()}")
     for key, value in rows:
         print(f"{key:<{width}}  {value:>14}")
 

@@ -25,6 +25,16 @@ _LAZY = {"extract": "extractor.engine", "Extractor": "extractor.engine",
          "Ruleset": "extractor.ruleset", "to_frame": "extractor.frame"}
 
 
+def engine_build() -> str:
+    """How the engine's hot modules were installed: ``compiled`` (Cython, see setup.py)
+    or ``pure Python`` (no C compiler at install, or ZHSTATS_PURE_PYTHON=1)."""
+    from importlib.util import find_spec
+
+    spec = find_spec("extractor.scanner")
+    origin = spec.origin if spec is not None else None
+    return "pure Python" if origin is None or origin.endswith(".py") else "compiled"
+
+
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
         import importlib

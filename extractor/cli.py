@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from extractor import __version__, cli_dataset, conformance
+from extractor import __version__, cli_dataset, conformance, engine_build
 from extractor.cli_help import Command, Group
 from extractor.report import report_command
 
@@ -48,7 +48,7 @@ def fail(message: str, code: int = 2) -> NoReturn:
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"zhstats {__version__}")
+        typer.echo(f"zhstats {__version__} (engine: {engine_build()})")
         raise typer.Exit()
 
 

@@ -37,6 +37,7 @@ _NO_ARABIC_BEFORE = ALNUM | {"."}
 _NO_SIGN_AFTER = ALNUM | frozenset(")]%.-")
 _CHENG_NOT_AFTER = DIGITS | {"."}
 _ZERO = frozenset("零〇")
+_SKIP_ZERO, _NO_SKIP = (1, 0), (0,)  # a zero may stand before the hundredths digit
 _GE = frozenset("个個")
 _NOT_AFTER_FEN = frozenset("钟鐘之")
 _QIAN = frozenset("钱錢")
@@ -322,7 +323,7 @@ class Grammar:
             tenths = t[j]
             j += 2
         hundredths = None
-        for skip in ((1, 0) if t[j:j + 1] in _ZERO else (0,)):
+        for skip in (_SKIP_ZERO if t[j:j + 1] in _ZERO else _NO_SKIP):
             d = j + skip
             if (self._digit(t[d:d + 1]) and t[d + 1:d + 2] in lex.sub_hundredth
                     and t[d + 2:d + 3] not in _NOT_AFTER_FEN):

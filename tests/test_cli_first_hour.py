@@ -271,7 +271,10 @@ def test_top_level_help_and_version() -> None:
     assert "<" not in result.stdout and "--version" in result.stdout
     assert "Example: zhstats show --text" in result.stdout
     result = zhstats("--version")
-    assert (result.exit_code, result.stdout) == (0, f"zhstats {extractor.__version__}\n")
+    build = extractor.engine_build()
+    assert build in ("compiled", "pure Python")
+    assert (result.exit_code, result.stdout) == (
+        0, f"zhstats {extractor.__version__} (engine: {build})\n")
 
 
 def test_append_and_replace_on_both_commands(tmp_path: Path) -> None:
