@@ -124,7 +124,7 @@ def label(file: str, folder: Path | None = None) -> str:
 def default_dir() -> Path:
     """The shipped rule folder: the one inside the wheel, or ``rules/`` of a checkout."""
     here = Path(__file__).resolve().parent
-    packaged = here / "rules"
+    packaged = here / "rule_files"
     return packaged if packaged.is_dir() else here.parent / "rules"
 
 
