@@ -321,20 +321,20 @@ def test_engine_failures_become_error_rows(tmp_path: Path, monkeypatch: pytest.M
 
 
 def test_chunks_end_at_a_count_of_articles_or_of_characters() -> None:
-    from extractor.pool import CHUNK_ARTICLES, CHUNK_CHARS, _chunks
+    from extractor.pool import CHUNK_ARTICLES, CHUNK_CHARS, chunks
     from extractor.readers import ErrorRow, RawArticle
 
     def raw(n: int) -> RawArticle:
         return RawArticle("s", "txt", "字" * n, "utf-8")
 
     small = [(1, raw(10))] * (CHUNK_ARTICLES + 3)
-    assert [len(c) for c in _chunks(small)] == [CHUNK_ARTICLES, 3]
+    assert [len(c) for c in chunks(small)] == [CHUNK_ARTICLES, 3]
     big = [(1, raw(CHUNK_CHARS // 2 + 1))] * 5
-    assert [len(c) for c in _chunks(big)] == [2, 2, 1]
+    assert [len(c) for c in chunks(big)] == [2, 2, 1]
     errors = [(1, ErrorRow("s", "read", "E", "m"))] * (CHUNK_ARTICLES + 1)  # no characters
-    assert [len(c) for c in _chunks(errors)] == [CHUNK_ARTICLES, 1]
+    assert [len(c) for c in chunks(errors)] == [CHUNK_ARTICLES, 1]
     mixed = [(i, raw(i)) for i in range(200)]
-    assert [item for c in _chunks(mixed) for item in c] == mixed
+    assert [item for c in chunks(mixed) for item in c] == mixed
 
 
 @pytest.mark.slow
@@ -467,6 +467,41 @@ def test_duplicate_texts_are_errors(tmp_path: Path) -> None:
     assert (Path(error["source"]).name, error["stage"], error["error_type"]) == (
         "copy.txt", "write", "DuplicateArticle")
     assert "a0000.txt" in error["message"]
+
+
+def test_the_ledger_counts_for_both_engines() -> None:
+    """The writer's counting, which the Dask engine's client uses as partitions finish."""
+    from extractor.layout import Existing
+    from extractor.readers import ErrorRow
+    from extractor.writer import AllInputsFailed, Ledger
+
+    ledger = Ledger()
+    assert ledger.article("a1", "x.txt", 3) is None
+    duplicate = ledger.article("a1", "y.txt", 2)
+    assert duplicate == ErrorRow("y.txt", "write", "DuplicateArticle",
+                                 "same text as article a1 from x.txt")
+    empty = ledger.error(ErrorRow("\udcff.txt", "read", "EmptyInput", "empty"))
+    assert empty.source == "\\xff.txt"  # stored escaped
+    counts = ledger.counts
+    assert (counts.articles, counts.indicators, counts.errors, counts.skipped) == (1, 3, 2, 0)
+    assert counts.first_errors == [duplicate, empty]
+    ledger.check_commit("out", Existing({}, 5), force=False)  # an article: it may replace
+    ledger.close()
+
+    again = Ledger(append=True)
+    again.seen.expect([("a1", "x.txt")])
+    assert again.article("a1", "x.txt", 3) is None
+    assert (again.counts.articles, again.counts.skipped) == (0, 1)
+    again.close()
+
+    failed = Ledger()
+    failed.error(ErrorRow("z.txt", "read", "EmptyInput", "empty"))
+    with pytest.raises(AllInputsFailed, match=r"every input failed \(1 error; the first: "
+                       r"z.txt: EmptyInput: empty\); out was left as it was, with its 5 "):
+        failed.check_commit("out", Existing({}, 5), force=False)
+    failed.check_commit("out", Existing({}, 5), force=True)
+    failed.check_commit("out", None, force=False)
+    failed.close()
 
 
 def test_append_refuses_another_schema_version(tmp_path: Path) -> None:
