@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from browsers import find_chromium
 from typer.testing import CliRunner, Result
 
 import extractor
@@ -176,7 +177,24 @@ def test_conformance_without_its_data_says_where_it_is(
 
 
 @pytest.mark.parametrize("ci", [None, "1"])
+def test_without_chromium_the_browser_test_is_skipped_unless_ci(ci: str | None,
+                                                               tmp_path: Path) -> None:
+    environ = {"CI": ci} if ci else {}
+    with pytest.raises(pytest.fail.Exception if ci else pytest.skip.Exception) as caught:
+        find_chromium(environ, path=str(tmp_path))  # no chromium there
+    message = str(caught.value)
+    assert "no Chromium on PATH (chromium or chromium-browser)" in message
+    assert ("CI is set, so it is required" in message) == bool(ci)
+    browser = tmp_path / "chromium-browser"
+    browser.write_text("#!/bin/sh\n")
+    browser.chmod(0o755)
+    assert find_chromium(environ, path=str(tmp_path)) == str(browser)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("ci", [None, "1"])
 def test_browser_test_without_chromium(ci: str | None) -> None:
+    """The same through pytest itself, in a fresh process."""
     env = {k: v for k, v in os.environ.items() if k != "CI"}
     env["PATH"] = str(Path(sys.executable).parent)  # no chromium there
     if ci:

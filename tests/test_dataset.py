@@ -15,7 +15,6 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from frictionless import validate
 
 from extractor import writer as writer_module
 from extractor.assemble import InvalidMention, article_id, assemble
@@ -209,6 +208,8 @@ def test_datapackage_is_generated_from_the_schema(sample_out: Path) -> None:
 
 @pytest.mark.slow
 def test_frictionless_validates_the_dataset(sample_out: Path) -> None:
+    from frictionless import validate
+
     report = validate(str(sample_out / "datapackage.json"))
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
     assert {t.name: t.stats["rows"] for t in report.tasks if t.stats.get("rows")} == {
@@ -218,6 +219,8 @@ def test_frictionless_validates_the_dataset(sample_out: Path) -> None:
 @pytest.mark.slow
 def test_frictionless_catches_values_outside_the_schema(sample_out: Path, tmp_path: Path
                                                         ) -> None:
+    from frictionless import validate
+
     bad = tmp_path / "bad"
     shutil.copytree(sample_out, bad)
     table = read(bad, "indicators")

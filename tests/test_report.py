@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from playwright.sync_api import expect, sync_playwright
 from typer.testing import CliRunner, Result
 
 from extractor.cli import app
@@ -42,6 +41,8 @@ def embedded_data(page: str) -> dict:
 
 @pytest.mark.slow
 def test_the_sample_report_in_chromium(chromium: str, sample: Path, tmp_path: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
     report = tmp_path / "report.html"
     result = zhstats("report", str(sample), "--out", str(report))
     assert result.exit_code == 0, result.output
@@ -139,6 +140,7 @@ def test_not_a_dataset_exits_2(tmp_path: Path) -> None:
     assert not (tmp_path / "r.html").exists()
 
 
+@pytest.mark.slow  # a fresh process
 def test_help_does_not_import_the_report_libraries() -> None:
     code = ("import sys, extractor.cli; heavy = {'pandas', 'altair', 'vl_convert', 'jinja2'}; "
             "print(sorted(heavy & set(sys.modules)))")
