@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from browsers import find_chromium
 
+ROOT = Path(__file__).resolve().parent.parent
 SLOW_MODULES = frozenset({"test_dask.py", "test_interrupt.py", "test_properties.py"})
 
 
@@ -24,3 +25,15 @@ def chromium() -> str:
     """The Chromium executable on PATH (``browsers.find_chromium``: skipped without one,
     unless CI is set)."""
     return find_chromium()
+
+
+@pytest.fixture(scope="session")
+def sample_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled sample dataset (datasets/sample), built once for the session: the tests
+    that take it only read it."""
+    from extractor.dataset import DatasetConfig, build, find_dataset
+
+    out = tmp_path_factory.mktemp("sample") / "out"
+    summary = build(DatasetConfig.load(find_dataset("sample", ROOT)), out=out, workers=1)
+    assert (summary.inputs, summary.articles, summary.errors) == (4, 4, 0)
+    return out

@@ -25,7 +25,6 @@ from extractor.display import number
 from extractor.schema import INDICATORS
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "datasets" / "sample"
 NEWS = "全市新增企业260万家，总投资约3.5亿元。"
 PAGE = ("<html><head><title>通报</title></head><body><nav>首页 | 新闻</nav><article><h1>青禾市"
         "经济运行通报</h1><p>今年以来，全市新增企业260万家，总投资约3.5亿元，同比增长12.5%，"
@@ -215,30 +214,23 @@ def test_browser_test_without_chromium(ci: str | None) -> None:
 # 4. no traceback for an ordinary mistake
 
 
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("sample") / "out"
-    result = zhstats("build", str(SAMPLE), "--out", str(out), "--workers", "1", "--quiet")
-    assert result.exit_code == 0, result.output
-    return out
-
-
 def test_report_on_a_folder_that_does_not_exist(tmp_path: Path) -> None:
     result = zhstats("report", str(tmp_path / "nothing"))
     assert result.exit_code == 2
     assert result.stderr.startswith(f"Error: {tmp_path / 'nothing'} does not exist")
 
 
-def test_report_into_the_dataset_or_a_missing_folder(sample: Path, tmp_path: Path) -> None:
-    result = zhstats("report", str(sample), "--out", str(sample / "report.html"))
+def test_report_into_the_dataset_or_a_missing_folder(sample_dataset: Path, tmp_path: Path
+                                                      ) -> None:
+    result = zhstats("report", str(sample_dataset), "--out", str(sample_dataset / "report.html"))
     assert result.exit_code == 2
     assert "is inside the dataset folder" in result.stderr
-    assert not (sample / "report.html").exists()
+    assert not (sample_dataset / "report.html").exists()
     missing = tmp_path / "no" / "report.html"
-    result = zhstats("report", str(sample), "--out", str(missing))
+    result = zhstats("report", str(sample_dataset), "--out", str(missing))
     assert result.exit_code == 2
     assert f"the folder {missing.parent} does not exist" in result.stderr
-    result = zhstats("report", str(sample), "--out", str(tmp_path))
+    result = zhstats("report", str(sample_dataset), "--out", str(tmp_path))
     assert result.exit_code == 2 and "is a folder" in result.stderr
     for r in (result,):
         assert "Traceback" not in r.output
