@@ -173,6 +173,7 @@ def test_each_article_has_its_statistics_table(tmp_path: Path) -> None:
                      "2024年2024-01-01 – 2024-12-31", "全县"]
 
 
+@pytest.mark.slow  # renders every chart of two series to SVG
 def test_the_indicator_chart_one_unit_per_chart_integer_ticks_for_counts(
         tmp_path: Path) -> None:
     ds = _jsonl_dataset(tmp_path, [
