@@ -203,7 +203,7 @@ def _check_rules(ctx: typer.Context) -> Ruleset:
 
     console = Console(stderr=True)
     try:
-        rules = ruleset(ctx)  # the shipped rules: compiled and checked once per process
+        rules = ruleset(ctx)  # the shipped rules are compiled, and checked, once a process
         check_backtracking(rules)
         failures = failing_examples(rules)
     except RuleError as e:

@@ -5,7 +5,8 @@ groups; only a finished run replaces the output folder (``extractor.layout``:
 the lock, the checks, the swap), so an interrupted run leaves the previous
 dataset as it was. With ``append`` the previous tables are copied over first,
 except the rows of the inputs this run reads again: each input is represented
-by its latest reading, in exactly one table.
+by its latest reading, in exactly one table. What is written is counted, and
+a text seen before refused, by a ``Ledger``, which the Dask engine uses too.
 """
 
 from __future__ import annotations
