@@ -198,12 +198,13 @@ def _check_rules(ctx: typer.Context) -> Ruleset:
     from rich.markup import escape
 
     from extractor.cli import ruleset
-    from extractor.rulecheck import failing_examples, validate
+    from extractor.rulecheck import check_backtracking, failing_examples
     from extractor.rules import RuleError
 
     console = Console(stderr=True)
     try:
-        rules = validate(ruleset(ctx).folder)
+        rules = ruleset(ctx)  # the shipped rules are compiled, and checked, once a process
+        check_backtracking(rules)
         failures = failing_examples(rules)
     except RuleError as e:
         console.print(f"[red]Error:[/red] {escape(str(e))}", highlight=False, soft_wrap=True)

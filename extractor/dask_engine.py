@@ -3,13 +3,14 @@
 The inputs are cut into partitions in input order: runs of whole files, and
 byte blocks of each large JSONL or CSV file (cut at record boundaries by one
 sequential index pass, so lines and rows keep the numbers the local engine
-gives them). A task per partition runs :func:`extractor.pipeline.process` on
-each article and keeps the rows in worker memory; as partitions finish in
-order, the client drops texts already seen (``DuplicateArticle`` errors, as
-the local writer does) and a second task writes the partition's files with
-``pyarrow.dataset``. File names are fixed per partition, so a task that Dask
-reruns after a worker died overwrites its own files: each article is written
-once. The output is built in a hidden folder next to ``out`` and moved into
+gives them). A task per partition runs the local pool's chunk work
+(:func:`extractor.pool.process_here`) and keeps the rows in worker memory; as
+partitions finish, the client counts their results in input order with the
+writer's :class:`~extractor.writer.Ledger` (texts already seen become
+``DuplicateArticle`` errors, as in a local run) and a second task writes the
+partition's files with ``pyarrow.dataset``. File names are fixed per partition,
+so a task that Dask reruns after a worker died overwrites its own files: each
+article is written once. The output is built in a hidden folder next to ``out`` and moved into
 place at the end.
 
 Dask and fsspec are imported when a run starts, so the base install needs neither
@@ -22,13 +23,12 @@ import csv
 import io
 import json
 import math
-import os
 import posixpath
 import secrets
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import ExitStack, contextmanager, suppress
-from dataclasses import asdict, dataclass, field
+from contextlib import ExitStack, closing, contextmanager, suppress
+from dataclasses import asdict, dataclass
 from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -40,8 +40,7 @@ from extractor import layout
 from extractor.config import RunOptions
 from extractor.dataset import RunSummary
 from extractor.layout import DATAPACKAGE, OutputError
-from extractor.pipeline import process
-from extractor.pool import default_workers
+from extractor.pool import Chunk, default_workers, process_here
 from extractor.readers import (
     FORMATS,
     SAMPLE_BYTES,
@@ -59,8 +58,8 @@ from extractor.readers import (
     jsonl_records,
     read_input,
 )
-from extractor.schema import ARTICLES, ERRORS, INDICATORS, TABLES, Columns, datapackage
-from extractor.writer import FIRST_ERRORS, AllInputsFailed, dataset_metadata
+from extractor.schema import ARTICLES, ERRORS, INDICATORS, TABLES, Columns, Table, datapackage
+from extractor.writer import Ledger, dataset_metadata
 
 if TYPE_CHECKING:
     from distributed import Client, Future
@@ -74,8 +73,6 @@ PARTITION_BYTES = 32 << 20
 """Input bytes per partition at most, unless ``partitions`` is given."""
 TASKS_PER_THREAD = 4
 """Partitions per worker thread at least, unless ``partitions`` is given."""
-BATCH_ARTICLES = 256
-"""Articles whose rows a task turns into Arrow at a time."""
 _NULL_FOLDER = "__HIVE_DEFAULT_PARTITION__"
 
 
@@ -102,7 +99,7 @@ class Piece:
 
 
 @dataclass(frozen=True, slots=True)
-class Layout:
+class Cuts:
     """Where a large JSONL or CSV file is cut: ``cuts`` are (offset, first number) pairs."""
 
     codec: str
@@ -110,28 +107,6 @@ class Layout:
     header: bytes
     cuts: tuple[tuple[int, int], ...]
     end: int
-
-
-@dataclass(frozen=True, slots=True)
-class Keys:
-    """What the client learns of an extracted partition (its rows stay on the worker)."""
-
-    ids: list[str]
-    sources: list[str]
-    mentions: list[int]
-    errors: int
-    first_errors: list[ErrorRow]
-
-
-@dataclass(frozen=True, slots=True)
-class Extracted:
-    """A partition's rows; ``owners[i]`` is the position in ``articles`` of indicator i."""
-
-    articles: pa.Table
-    indicators: pa.Table
-    owners: pa.Array
-    errors: pa.Table
-    keys: Keys
 
 
 def run_dask(
@@ -180,80 +155,65 @@ def run_dask(
         if not files:
             raise InputNotFound(f"no {'/'.join(sorted(set(FORMATS.values())))} file in "
                                 f"{', '.join(inputs)}")
-        parent, name = posixpath.split(root.rstrip("/"))
-        tmp = posixpath.join(parent, f".{name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
+        tmp = str(layout.temp_folder(Path(root.rstrip("/"))))
         metadata = dataset_metadata(options.ruleset.digest)
+        ledger = hold.enter_context(closing(Ledger()))
         with _connect(scheduler, options.workers) as client:
             plan = _plan(client, files, partitions, options)
             try:
                 fs.makedirs(tmp, exist_ok=True)
-                totals = _Totals()
-                for done in _run_plan(client, plan, options, metadata,
-                                      fs.unstrip_protocol(tmp), partition_by, totals):
+                written: list[str] = []
+                for done in _run_plan(client, plan, options, fs.unstrip_protocol(tmp),
+                                      partition_by, metadata, ledger, written):
                     if progress:
                         progress(done, len(files))
-                if (existing and existing.articles and not options.force
-                        and totals.errors and not totals.articles):
-                    raise AllInputsFailed(out, totals.errors, totals.first_errors[0],
-                                          existing.articles)
-                totals.written += _fill_empty(fs, tmp, totals.written, partition_by, metadata)
-                _commit(fs, tmp, root, totals.written, metadata)
+                ledger.check_commit(out, existing, options.force)
+                written += _fill_empty(fs, tmp, written, partition_by, metadata)
+                _commit(fs, tmp, root, written, metadata)
             except BaseException:
                 with suppress(Exception):  # already failing; the temp folder goes if it can
                     fs.rm(tmp, recursive=True)
                 raise
+    counts = ledger.counts
     return RunSummary(
-        out=out, inputs=len(files), articles=totals.articles, indicators=totals.indicators,
-        errors=totals.errors, skipped=0, seconds=time.perf_counter() - began,
-        first_errors=tuple(totals.first_errors),
+        out=out, inputs=len(files), articles=counts.articles, indicators=counts.indicators,
+        errors=counts.errors, skipped=0, seconds=time.perf_counter() - began,
+        first_errors=tuple(counts.first_errors),
     )
 
 
-@dataclass
-class _Totals:
-    """What the run wrote, as the client learns it."""
-
-    articles: int = 0
-    indicators: int = 0
-    errors: int = 0
-    first_errors: list[ErrorRow] = field(default_factory=list)
-    written: list[str] = field(default_factory=list)
-    """The files written, relative to the dataset folder."""
-    seen: dict[str, str] = field(default_factory=dict)
-    """article_id → source of every article kept."""
-
-
 def _run_plan(
-    client: Client, plan: list[tuple[list[Piece], int]], options: RunOptions,
-    metadata: dict[str, str], tmp: str, partition_by: str | None, totals: _Totals,
+    client: Client, plan: list[tuple[list[Piece], int]], options: RunOptions, tmp: str,
+    partition_by: str | None, metadata: dict[str, str], ledger: Ledger, written: list[str],
 ) -> Iterator[int]:
-    """Extract every partition, then write each once those before it are deduplicated.
+    """Extract every partition, then write each once those before it are counted.
 
-    Yields the number of input files done (0 first) as partitions are written.
+    Yields the number of input files done (0 first) as partitions are written, whose
+    files (relative to the dataset folder) it adds to ``written``.
     """
     from distributed import as_completed
 
     run = secrets.token_hex(4)
-    rows = [client.submit(_extract, pieces, options, metadata, retries=2,
+    rows = [client.submit(_extract, pieces, options, retries=2,
                           key=f"zhstats-extract-{k}-{run}") for k, (pieces, _) in enumerate(plan)]
-    keys = {client.submit(_keys, future, key=f"zhstats-keys-{k}-{run}"): k
-            for k, future in enumerate(rows)}
+    results = {client.submit(_results, future, key=f"zhstats-results-{k}-{run}"): k
+               for k, future in enumerate(rows)}
     writes: dict[Future, int] = {}
-    ready: dict[int, Keys] = {}
+    ready: dict[int, list[tuple[str, str, int] | ErrorRow]] = {}
     done = 0
     yield done
-    pending = as_completed(keys)
+    pending = as_completed(results)
     for future in pending:
         if future in writes:
-            totals.written += future.result()
+            written += future.result()
             done += plan[writes[future]][1]
             yield done
             continue
-        ready[keys[future]] = future.result()
+        ready[results[future]] = future.result()
         while (k := len(writes)) in ready:  # the next partition in input order
-            drops, duplicates = _deduplicate(ready.pop(k), totals)
-            write = client.submit(_write, rows[k], k, drops, duplicates, tmp, partition_by,
-                                  retries=2, key=f"zhstats-write-{k}-{run}")
+            drops, errors = _count(ready.pop(k), ledger)
+            write = client.submit(_write, rows[k], k, drops, errors, tmp, partition_by,
+                                  metadata, retries=2, key=f"zhstats-write-{k}-{run}")
             rows[k] = write  # the write now holds the rows: the client lets them go
             writes[write] = k
             pending.add(write)
@@ -332,13 +292,14 @@ def _plan(
     threads = sum(client.nthreads().values())
     target = partitions or max(TASKS_PER_THREAD * threads, math.ceil(total / PARTITION_BYTES))
     block = max(1, math.ceil(total / target))
-    large = {url: client.submit(_layout, url, item.fmt, block, options.text_column, pure=False)
+    large = {url: client.submit(find_cuts, url, item.fmt, block, options.text_column,
+                                pure=False)
              for item, url, size in files if item.fmt in ("jsonl", "csv") and size > block}
-    layouts = dict(zip(large, client.gather(list(large.values())), strict=True))
+    found = dict(zip(large, client.gather(list(large.values())), strict=True))
     plan: list[tuple[list[Piece], int]] = []
     group: list[Piece] = []
     for item, url, size in files:
-        if (layout := layouts.get(url)) is None:
+        if (cut := found.get(url)) is None:
             if group and sum(p.size for p in group) + size > block:
                 plan.append((group, len(group)))
                 group = []
@@ -347,17 +308,17 @@ def _plan(
         if group:
             plan.append((group, len(group)))
             group = []
-        ends = [offset for offset, _ in layout.cuts[1:]] + [layout.end]
-        for (start, first), end in zip(layout.cuts, ends, strict=True):
-            piece = Piece(item, url, end - start, start, end, first, layout.codec,
-                          layout.encoding, layout.header)
-            plan.append(([piece], int(end == layout.end)))
+        ends = [offset for offset, _ in cut.cuts[1:]] + [cut.end]
+        for (start, first), end in zip(cut.cuts, ends, strict=True):
+            piece = Piece(item, url, end - start, start, end, first, cut.codec, cut.encoding,
+                          cut.header)
+            plan.append(([piece], int(end == cut.end)))
     if group:
         plan.append((group, len(group)))
     return plan
 
 
-def _layout(url: str, fmt: str, block: int, text_column: str) -> Layout | None:
+def find_cuts(url: str, fmt: str, block: int, text_column: str) -> Cuts | None:
     """Cuts of about ``block`` bytes through a JSONL or CSV file, at record boundaries.
 
     None when the file is to be read whole: it is small, UTF-16, or something
@@ -393,7 +354,7 @@ def _layout(url: str, fmt: str, block: int, text_column: str) -> Layout | None:
             return None
         f.seek(skip)
         header = f.read(start - skip)
-    return Layout(codec, encoding, header, cuts, end)
+    return Cuts(codec, encoding, header, cuts, end)
 
 
 def _cuts(ends: Iterable[tuple[int, int]], start: int, block: int
@@ -480,97 +441,73 @@ def _read(piece: Piece, options: RunOptions) -> Iterator[RawArticle | ErrorRow]:
                               options.text_column, handle, max_bytes=options.max_bytes)
 
 
-def _extract(pieces: list[Piece], options: RunOptions, metadata: dict[str, str]) -> Extracted:
-    """Task: a partition's rows, by the local engine's per-article function."""
-    rows = {table.name: Columns(table) for table in TABLES}
-    done: dict[str, list[pa.Table]] = {table.name: [] for table in TABLES}
-    ids: list[str] = []
-    sources: list[str] = []
-    mentions: list[int] = []
-    owners: list[int] = []
-    errors: list[ErrorRow] = []
-    for piece in pieces:
-        for raw in _read(piece, options):
-            result = process(raw, options.max_article_seconds, options.rules)
-            if isinstance(result, ErrorRow):
-                errors.append(result)
-                rows[ERRORS.name].add(asdict(result))
-                continue
-            owners += [len(ids)] * result.n_mentions
-            ids.append(result.article_id)
-            sources.append(result.source)
-            mentions.append(result.n_mentions)
-            rows[ARTICLES.name].add(result.article)
-            rows[INDICATORS.name].extend(result.indicators)
-            if rows[ARTICLES.name].rows == BATCH_ARTICLES:
-                _to_arrow(rows, done, metadata)
-    _to_arrow(rows, done, metadata)
-    articles, indicators, error_rows = (pa.concat_tables(done[table.name]) for table in TABLES)
-    return Extracted(articles, indicators, pa.array(owners, pa.int64()), error_rows,
-                     Keys(ids, sources, mentions, len(errors), errors[:FIRST_ERRORS]))
+def _extract(pieces: list[Piece], options: RunOptions) -> list[Chunk]:
+    """Task: a partition's results, by the local pool's chunk work."""
+    items = (raw for piece in pieces for raw in _read(piece, options))
+    return list(process_here(items, options.max_article_seconds, options.rules))
 
 
-def _to_arrow(rows: dict[str, Columns], done: dict[str, list[pa.Table]],
-              metadata: dict[str, str]) -> None:
-    """Move the rows so far into Arrow tables (rows as Python objects take ~7× the memory)."""
-    for table in TABLES:
-        batch = rows[table.name].batch(table.schema(metadata))
-        done[table.name].append(pa.Table.from_batches([batch]))
-        rows[table.name].clear()
+def _results(chunks: list[Chunk]) -> list[tuple[str, str, int] | ErrorRow]:
+    """Task: the small part of an extracted partition, for the client: each input's
+    key (article id, source, number of indicators) or error row."""
+    return [result for chunk in chunks for result in chunk.results]
 
 
-def _keys(extracted: Extracted) -> Keys:
-    """Task: the small part of an extracted partition, for the client."""
-    return extracted.keys
-
-
-def _deduplicate(keys: Keys, totals: _Totals) -> tuple[list[int], list[ErrorRow]]:
-    """The articles of a partition whose text came earlier, and their error rows (client side)."""
-    seen, first_errors = totals.seen, totals.first_errors
-    first_errors += keys.first_errors[:FIRST_ERRORS - len(first_errors)]
+def _count(results: list[tuple[str, str, int] | ErrorRow], ledger: Ledger
+           ) -> tuple[list[int], list[ErrorRow]]:
+    """Count a partition's results (client side): the positions of its articles whose
+    text came earlier, and its error rows to write (theirs included)."""
     drops: list[int] = []
-    duplicates: list[ErrorRow] = []
-    for index, (aid, source, mentions) in enumerate(
-        zip(keys.ids, keys.sources, keys.mentions, strict=True)
-    ):
-        if aid in seen:
+    errors: list[ErrorRow] = []
+    index = 0
+    for result in results:
+        if isinstance(result, ErrorRow):
+            errors.append(ledger.error(result))
+            continue
+        if (duplicate := ledger.article(*result)) is not None:
             drops.append(index)
-            duplicates.append(ErrorRow(source, "write", "DuplicateArticle",
-                                       f"same text as article {aid} from {seen[aid]}"))
-        else:
-            seen[aid] = source
-            totals.articles += 1
-            totals.indicators += mentions
-    totals.errors += keys.errors + len(duplicates)
-    first_errors += duplicates[:FIRST_ERRORS - len(first_errors)]
-    return drops, duplicates
+            errors.append(duplicate)
+        index += 1
+    return drops, errors
 
 
-def _write(extracted: Extracted, k: int, drops: list[int], duplicates: list[ErrorRow],
-           tmp: str, partition_by: str | None) -> list[str]:
+def _table(table: Table, batches: list[pa.RecordBatch], metadata: dict[str, str]) -> pa.Table:
+    """Batches of ``table`` as one Arrow table carrying the dataset's metadata."""
+    return pa.Table.from_batches(batches, schema=table.schema()).replace_schema_metadata(
+        table.schema(metadata).metadata)
+
+
+def _write(chunks: list[Chunk], k: int, drops: list[int], errors: list[ErrorRow], tmp: str,
+           partition_by: str | None, metadata: dict[str, str]) -> list[str]:
     """Task: write a partition's files with pyarrow.dataset; their paths under ``tmp``."""
     import fsspec
     import pyarrow.compute as pc
     import pyarrow.dataset as ds
 
-    articles, indicators = extracted.articles, extracted.indicators
+    articles = _table(ARTICLES, [chunk.articles for chunk in chunks], metadata)
+    indicators = _table(INDICATORS, [chunk.indicators for chunk in chunks], metadata)
+    sizes = [r[2] for chunk in chunks for r in chunk.results if not isinstance(r, ErrorRow)]
+    # the position in ``articles`` of each indicator row's article
+    owners = pa.array([i for i, n in enumerate(sizes) for _ in range(n)], pa.int64())
     if partition_by:
         month = pc.strftime(articles["published"].cast(pa.timestamp("s")), format="%Y-%m")
         articles = articles.append_column(partition_by, month)
-        indicators = indicators.append_column(partition_by, pc.take(month, extracted.owners))
+        indicators = indicators.append_column(partition_by, pc.take(month, owners))
     if drops:
         dropped = set(drops)
         articles = articles.filter(pa.array([i not in dropped for i in range(len(articles))]))
         indicators = indicators.filter(pc.invert(pc.is_in(
-            extracted.owners, value_set=pa.array(drops, pa.int64()))))
-    errors = pa.concat_tables([extracted.errors, pa.Table.from_pylist(
-        [asdict(e) for e in duplicates], schema=extracted.errors.schema)])
+            owners, value_set=pa.array(drops, pa.int64()))))
+    rows = Columns(ERRORS)
+    for error in errors:
+        rows.add(asdict(error))
+    errors_table = pa.Table.from_batches([rows.batch(ERRORS.schema(metadata))])
     fs, root = fsspec.core.url_to_fs(tmp)
     written: list[str] = []
-    for table, rows in ((ARTICLES, articles), (INDICATORS, indicators), (ERRORS, errors)):
+    for table, data in ((ARTICLES, articles), (INDICATORS, indicators), (ERRORS, errors_table)):
         hive = partition_by if table is not ERRORS else None
         ds.write_dataset(
-            rows, posixpath.join(root, table.path), filesystem=fs, format="parquet",
+            data, posixpath.join(root, table.path), filesystem=fs, format="parquet",
             basename_template=f"part-{k:05d}-{{i}}.parquet",
             partitioning=[hive] if hive else None, partitioning_flavor="hive" if hive else None,
             existing_data_behavior="overwrite_or_ignore", use_threads=False,
@@ -590,13 +527,8 @@ def _check_remote(fs: AbstractFileSystem, root: str, out: str) -> None:
         return
     if not fs.isdir(root):
         raise OutputError(f"{out} exists and is not a folder")
-    names = sorted(posixpath.basename(p.rstrip("/")) for p in fs.ls(root, detail=False))
-    if foreign := [n for n in names if n not in layout.ENTRIES]:
-        raise OutputError(f"{out} holds files that are not part of a zhstats dataset "
-                          f"({', '.join(foreign[:5])}); refusing to replace it")
-    if names and DATAPACKAGE not in names:
-        raise OutputError(f"{out} is not empty and holds no zhstats dataset; "
-                          "refusing to replace it (choose another --out)")
+    if names := [posixpath.basename(p.rstrip("/")) for p in fs.ls(root, detail=False)]:
+        layout.check_names(out, names)
 
 
 def _fill_empty(fs: AbstractFileSystem, tmp: str, written: list[str], partition_by: str | None,

@@ -23,7 +23,7 @@ import re
 import secrets
 import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,9 +117,21 @@ def check(out: Path) -> Existing | None:
         raise OutputError(f"{out} exists and is not a folder")
     if not out.is_dir():
         return None
-    names = sorted(os.listdir(out))
+    names = os.listdir(out)
     if not names:
         return None
+    check_names(out, names)
+    if not table_files(out, ARTICLES):
+        raise OutputError(f"{out} is not empty and holds no zhstats dataset; "
+                          "refusing to replace it (choose another --out)")
+    return Existing(metadata(out), sum(pq.read_metadata(f).num_rows
+                                       for f in table_files(out, ARTICLES)))
+
+
+def check_names(out: Path | str, names: Iterable[str]) -> None:
+    """Raise OutputError unless ``names``, the entries of the folder ``out`` (not empty),
+    are those of a zhstats dataset: any other file would be deleted by a swap."""
+    names = sorted(names)
     foreign = [name for name in names if name not in ENTRIES]
     if foreign:
         shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more"
@@ -127,11 +139,9 @@ def check(out: Path) -> Existing | None:
         raise OutputError(f"{out} holds files that are not part of a zhstats dataset "
                           f"({shown}); refusing to replace it, which would delete them "
                           "(move them away, or choose another --out)")
-    if DATAPACKAGE not in names or not table_files(out, ARTICLES):
+    if DATAPACKAGE not in names:
         raise OutputError(f"{out} is not empty and holds no zhstats dataset; "
                           "refusing to replace it (choose another --out)")
-    return Existing(metadata(out), sum(pq.read_metadata(f).num_rows
-                                       for f in table_files(out, ARTICLES)))
 
 
 def table_files(out: Path, table: Table) -> list[Path]:

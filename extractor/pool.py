@@ -113,8 +113,16 @@ class Chunk:
             offset += n
 
 
-def _process_chunk(items: list[RawArticle | ErrorRow], max_seconds: float | None,
-                   rules: Ruleset | None = None) -> Chunk:
+def process_here(items: Iterable[RawArticle | ErrorRow], max_seconds: float | None = None,
+                 rules: Ruleset | None = None) -> Iterator[Chunk]:
+    """Process items in this process, chunk by chunk, in order (a Dask task's work)."""
+    for chunk in chunks((0, item) for item in items):
+        yield process_chunk(_payload(chunk), max_seconds, rules)
+
+
+def process_chunk(items: list[RawArticle | ErrorRow], max_seconds: float | None = None,
+                  rules: Ruleset | None = None) -> Chunk:
+    """A worker's job: ``pipeline.process`` on each item, the rows gathered as a Chunk."""
     results: list[tuple[str, str, int] | ErrorRow] = []
     articles, indicators = Columns(ARTICLES), Columns(INDICATORS)
     for item in items:
@@ -135,9 +143,8 @@ def process_in_order(
     """Process items (in ``pool`` of ``workers``, else here), yielding results in input order;
     ``max_seconds`` limits each article (``pipeline.process``); ``rules`` pickles as its
     folder and digest."""
-    chunks = _chunks(items)
-    work = partial(_process_chunk, max_seconds=max_seconds, rules=rules)
-    for chunk, done in _ordered_map(work, chunks, pool, 4 * workers, _payload):
+    work = partial(process_chunk, max_seconds=max_seconds, rules=rules)
+    for chunk, done in _ordered_map(work, chunks(items), pool, 4 * workers, _payload):
         yield from zip((index for index, _ in chunk), done.split(), strict=True)
 
 
@@ -145,8 +152,9 @@ def _payload(chunk: list[tuple[int, RawArticle | ErrorRow]]) -> list[RawArticle 
     return [item for _, item in chunk]
 
 
-def _chunks(items: Iterable[tuple[int, RawArticle | ErrorRow]]
-            ) -> Iterator[list[tuple[int, RawArticle | ErrorRow]]]:
+def chunks(items: Iterable[tuple[int, RawArticle | ErrorRow]]
+           ) -> Iterator[list[tuple[int, RawArticle | ErrorRow]]]:
+    """Tagged items in lists of ``CHUNK_ARTICLES``, or fewer holding ``CHUNK_CHARS``."""
     chunk: list[tuple[int, RawArticle | ErrorRow]] = []
     chars = 0
     for item in items:

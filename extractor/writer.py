@@ -5,7 +5,8 @@ groups; only a finished run replaces the output folder (``extractor.layout``:
 the lock, the checks, the swap), so an interrupted run leaves the previous
 dataset as it was. With ``append`` the previous tables are copied over first,
 except the rows of the inputs this run reads again: each input is represented
-by its latest reading, in exactly one table.
+by its latest reading, in exactly one table. What is written is counted, and
+a text seen before refused, by a ``Ledger``, which the Dask engine uses too.
 """
 
 from __future__ import annotations
@@ -153,7 +154,7 @@ class DatasetWriter:
 
             rules_digest = default_ruleset().digest
         self.metadata = dataset_metadata(rules_digest)
-        self.counts = WriteCounts()
+        self.ledger = Ledger(append)
         self.existing: Existing | None = None
         """The dataset the output folder held when the run began."""
         self.tmp = layout.temp_folder(self.out)
@@ -165,7 +166,11 @@ class DatasetWriter:
         self._rows = dict.fromkeys(self._runs, 0)
         self._bytes = dict.fromkeys(self._runs, 0)
         self._errors = Columns(ERRORS)
-        self._known = SeenArticles()
+
+    @property
+    def counts(self) -> WriteCounts:
+        """What the run has written so far."""
+        return self.ledger.counts
 
     def __enter__(self) -> DatasetWriter:
         try:
@@ -208,31 +213,24 @@ class DatasetWriter:
         of Arrow batches) or an error row. An article whose text is already in the
         dataset becomes a ``DuplicateArticle`` error."""
         if isinstance(result, ErrorRow):
-            result = ErrorRow(*(printable(v) for v in astuple(result)))
-            self._errors.add(asdict(result))
-            if self._errors.rows >= ROW_GROUP_ROWS[ERRORS.name]:
-                self._flush(ERRORS)
-            self.counts.errors += 1
-            if len(self.counts.first_errors) < FIRST_ERRORS:
-                self.counts.first_errors.append(result)
+            self._error(self.ledger.error(result))
             return
         if isinstance(result, ArticleRows):
             result = ArticleBatches.of(result)
-        aid, source = result.article_id, result.source
-        first = self._known.add(aid, source)
-        if first is not None:
-            self.add(ErrorRow(source, "write", "DuplicateArticle",
-                              f"same text as article {aid} from {first}"))
+        duplicate = self.ledger.article(result.article_id, result.source,
+                                        result.indicators.length)
+        if duplicate is not None:
+            self._error(duplicate)
             return
         self._buffer(ARTICLES, result.article)
         self._buffer(INDICATORS, result.indicators)
-        if self.append and self._known.again(aid, source):
-            self.counts.skipped += 1
-        else:
-            self.counts.articles += 1
-            self.counts.indicators += result.indicators.length
 
     # -- internals ---------------------------------------------------------
+
+    def _error(self, row: ErrorRow) -> None:
+        self._errors.add(asdict(row))
+        if self._errors.rows >= ROW_GROUP_ROWS[ERRORS.name]:
+            self._flush(ERRORS)
 
     def _buffer(self, table: Table, rows: Rows) -> None:
         if rows.length:
@@ -283,9 +281,10 @@ class DatasetWriter:
                         ids = batch.column("article_id").to_pylist()
                         pairs = list(zip(ids, sources, strict=True))
                         flags = keep.to_pylist()
-                        self._known.update(p for p, k in zip(pairs, flags, strict=True) if k)
+                        self.ledger.seen.update(
+                            p for p, k in zip(pairs, flags, strict=True) if k)
                         again = [p for p, k in zip(pairs, flags, strict=True) if not k]
-                        self._known.expect(again)
+                        self.ledger.seen.expect(again)
                         dropped += [aid for aid, _ in again]
                     batch = pa.RecordBatch.from_arrays(batch.filter(keep).columns,
                                                        schema=writer.schema)
@@ -296,11 +295,7 @@ class DatasetWriter:
 
     def _commit(self) -> None:
         try:
-            counts, existing = self.counts, self.existing
-            if (not self.append and not self.force and existing and existing.articles
-                    and counts.errors and not counts.articles and not counts.skipped):
-                raise AllInputsFailed(self.out, counts.errors, counts.first_errors[0],
-                                      existing.articles)
+            self.ledger.check_commit(self.out, self.existing, self.force)
             for table in TABLES:
                 self._flush(table)
                 self._writers[table.name].close()
@@ -312,16 +307,64 @@ class DatasetWriter:
         except BaseException:
             self._abort()
             raise
-        self._known.close()
+        self.ledger.close()
         self._hold.close()
 
     def _abort(self) -> None:
-        self._known.close()
+        self.ledger.close()
         for writer in self._writers.values():
             with suppress(Exception):  # already failing; the temp folder goes anyway
                 writer.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
         self._hold.close()
+
+
+class Ledger:
+    """The counting half of writing a dataset, for any engine: every result is counted
+    here in input order, and an article whose text came before becomes a
+    ``DuplicateArticle`` error row. ``DatasetWriter`` keeps one; the Dask engine's
+    client keeps one while the partitions' files are written on the workers."""
+
+    def __init__(self, append: bool = False) -> None:
+        self.append = append
+        self.counts = WriteCounts()
+        self.seen = SeenArticles()
+        """Every article id kept so far (and, when appending, the previous dataset's)."""
+
+    def error(self, row: ErrorRow) -> ErrorRow:
+        """Count an error row; the row to write (every value printable)."""
+        row = ErrorRow(*(printable(v) for v in astuple(row)))
+        self.counts.errors += 1
+        if len(self.counts.first_errors) < FIRST_ERRORS:
+            self.counts.first_errors.append(row)
+        return row
+
+    def article(self, article_id: str, source: str, indicators: int) -> ErrorRow | None:
+        """Count an article with its number of indicator rows: None when it is to be
+        written, else the (counted) ``DuplicateArticle`` error row that replaces it."""
+        first = self.seen.add(article_id, source)
+        if first is not None:
+            return self.error(ErrorRow(source, "write", "DuplicateArticle",
+                                       f"same text as article {article_id} from {first}"))
+        if self.append and self.seen.again(article_id, source):
+            self.counts.skipped += 1
+        else:
+            self.counts.articles += 1
+            self.counts.indicators += indicators
+        return None
+
+    def check_commit(self, out: Path | str, existing: Existing | None, force: bool) -> None:
+        """Raise AllInputsFailed when a replacing run in which every input failed would
+        replace a dataset that held articles (unless ``force``)."""
+        counts = self.counts
+        if (not self.append and not force and existing and existing.articles
+                and counts.errors and not counts.articles and not counts.skipped):
+            raise AllInputsFailed(out, counts.errors, counts.first_errors[0],
+                                  existing.articles)
+
+    def close(self) -> None:
+        """Drop the article ids."""
+        self.seen.close()
 
 
 class SeenArticles:

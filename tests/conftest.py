@@ -1,17 +1,16 @@
 """Shared fixtures, and the quick loop (``python -m pytest -m "not slow"``), which does
-not even import the modules whose every test is slow (the Dask engine, interrupts):
-their imports alone take seconds."""
+not even import the modules whose every test is slow (the Dask engine, interrupts,
+the hypothesis properties): their imports alone take seconds."""
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
+from browsers import find_chromium
 
-CHROMIUM_NAMES = ("chromium", "chromium-browser")
-SLOW_MODULES = frozenset({"test_dask.py", "test_interrupt.py"})
+ROOT = Path(__file__).resolve().parent.parent
+SLOW_MODULES = frozenset({"test_dask.py", "test_interrupt.py", "test_properties.py"})
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
@@ -23,13 +22,18 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
 
 @pytest.fixture(scope="session")
 def chromium() -> str:
-    """The Chromium executable on PATH. Without one the test is skipped, with the reason,
-    unless the environment variable CI is set (as .ci/run sets it): there it fails."""
-    found = next((path for name in CHROMIUM_NAMES if (path := shutil.which(name))), None)
-    if found is None:
-        reason = (f"no Chromium on PATH ({' or '.join(CHROMIUM_NAMES)}): install it to run "
-                  "the report's browser test (apt-get install chromium; .ci/run does)")
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason}; CI is set, so it is required")
-        pytest.skip(reason)
-    return found
+    """The Chromium executable on PATH (``browsers.find_chromium``: skipped without one,
+    unless CI is set)."""
+    return find_chromium()
+
+
+@pytest.fixture(scope="session")
+def sample_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled sample dataset (datasets/sample), built once for the session: the tests
+    that take it only read it."""
+    from extractor.dataset import DatasetConfig, build, find_dataset
+
+    out = tmp_path_factory.mktemp("sample") / "out"
+    summary = build(DatasetConfig.load(find_dataset("sample", ROOT)), out=out, workers=1)
+    assert (summary.inputs, summary.articles, summary.errors) == (4, 4, 0)
+    return out

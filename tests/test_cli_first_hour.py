@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from browsers import find_chromium
 from typer.testing import CliRunner, Result
 
 import extractor
@@ -24,7 +25,6 @@ from extractor.display import number
 from extractor.schema import INDICATORS
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "datasets" / "sample"
 NEWS = "全市新增企业260万家，总投资约3.5亿元。"
 PAGE = ("<html><head><title>通报</title></head><body><nav>首页 | 新闻</nav><article><h1>青禾市"
         "经济运行通报</h1><p>今年以来，全市新增企业260万家，总投资约3.5亿元，同比增长12.5%，"
@@ -176,7 +176,24 @@ def test_conformance_without_its_data_says_where_it_is(
 
 
 @pytest.mark.parametrize("ci", [None, "1"])
+def test_without_chromium_the_browser_test_is_skipped_unless_ci(ci: str | None,
+                                                               tmp_path: Path) -> None:
+    environ = {"CI": ci} if ci else {}
+    with pytest.raises(pytest.fail.Exception if ci else pytest.skip.Exception) as caught:
+        find_chromium(environ, path=str(tmp_path))  # no chromium there
+    message = str(caught.value)
+    assert "no Chromium on PATH (chromium or chromium-browser)" in message
+    assert ("CI is set, so it is required" in message) == bool(ci)
+    browser = tmp_path / "chromium-browser"
+    browser.write_text("#!/bin/sh\n")
+    browser.chmod(0o755)
+    assert find_chromium(environ, path=str(tmp_path)) == str(browser)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("ci", [None, "1"])
 def test_browser_test_without_chromium(ci: str | None) -> None:
+    """The same through pytest itself, in a fresh process."""
     env = {k: v for k, v in os.environ.items() if k != "CI"}
     env["PATH"] = str(Path(sys.executable).parent)  # no chromium there
     if ci:
@@ -197,30 +214,23 @@ def test_browser_test_without_chromium(ci: str | None) -> None:
 # 4. no traceback for an ordinary mistake
 
 
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("sample") / "out"
-    result = zhstats("build", str(SAMPLE), "--out", str(out), "--workers", "1", "--quiet")
-    assert result.exit_code == 0, result.output
-    return out
-
-
 def test_report_on_a_folder_that_does_not_exist(tmp_path: Path) -> None:
     result = zhstats("report", str(tmp_path / "nothing"))
     assert result.exit_code == 2
     assert result.stderr.startswith(f"Error: {tmp_path / 'nothing'} does not exist")
 
 
-def test_report_into_the_dataset_or_a_missing_folder(sample: Path, tmp_path: Path) -> None:
-    result = zhstats("report", str(sample), "--out", str(sample / "report.html"))
+def test_report_into_the_dataset_or_a_missing_folder(sample_dataset: Path, tmp_path: Path
+                                                      ) -> None:
+    result = zhstats("report", str(sample_dataset), "--out", str(sample_dataset / "report.html"))
     assert result.exit_code == 2
     assert "is inside the dataset folder" in result.stderr
-    assert not (sample / "report.html").exists()
+    assert not (sample_dataset / "report.html").exists()
     missing = tmp_path / "no" / "report.html"
-    result = zhstats("report", str(sample), "--out", str(missing))
+    result = zhstats("report", str(sample_dataset), "--out", str(missing))
     assert result.exit_code == 2
     assert f"the folder {missing.parent} does not exist" in result.stderr
-    result = zhstats("report", str(sample), "--out", str(tmp_path))
+    result = zhstats("report", str(sample_dataset), "--out", str(tmp_path))
     assert result.exit_code == 2 and "is a folder" in result.stderr
     for r in (result,):
         assert "Traceback" not in r.output

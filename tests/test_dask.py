@@ -26,7 +26,7 @@ from frictionless import validate
 from typer.testing import CliRunner
 
 from extractor.cli import app
-from extractor.dask_engine import EngineError, _layout, run_dask
+from extractor.dask_engine import EngineError, find_cuts, run_dask
 from extractor.dataset import RunOptions, RunSummary, run
 from extractor.readers import discover
 from extractor.schema import TABLES, Table
@@ -48,7 +48,8 @@ def news(i: int) -> str:
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
-    """2,000 articles (txt, JSONL, GB18030 CSV, HTML) and bad inputs; the arguments naming them."""
+    """2,001 articles (txt, JSONL, GB18030 CSV, HTML; one file name not UTF-8) and bad inputs;
+    the arguments naming them."""
     root = tmp_path_factory.mktemp("corpus")
     folder = root / "in"
     (folder / "txt").mkdir(parents=True)
@@ -73,6 +74,8 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     (folder / "pages" / "blank.html").write_text("<html><body></body></html>")
     (folder / "bad").mkdir()
     (folder / "bad" / "empty.txt").write_bytes(b"")
+    (folder / "bad" / os.fsdecode(b"\xff-not-utf-8.txt")).write_bytes(b"")  # name escaped
+    (folder / "bad" / os.fsdecode(b"\xfe-not-utf-8.txt")).write_text(news(4000))
     (folder / "bad" / "binary.txt").write_bytes(bytes(range(256)) * 8)
     (folder / "txt" / "dup.txt").write_text(news(1005), encoding="utf-8")
     (folder / "txt" / "huge.txt").write_text(news(2) * 200, encoding="utf-8")
@@ -108,7 +111,11 @@ def test_local_cluster_matches_the_local_engine(
     out = tmp_path / "out"
     summary = run_dask(corpus, str(out), replace(OPTIONS, workers=2), partitions=12)
     assert_same(out, summary, local)
-    assert local[1].articles == 2000
+    assert local[1].articles == 2001
+    assert [e["error_type"] for e in rows(out, "errors")
+            if e["source"].endswith("/bad/\\xff-not-utf-8.txt")] == ["EmptyInput"]
+    assert [a["source"].rsplit("/", 1)[1] for a in rows(out, "articles")
+            if "not-utf-8" in a["source"]] == ["\\xfe-not-utf-8.txt"]
     assert {e["error_type"] for e in rows(local[0], "errors")} == {
         "MalformedJSON", "NotAnObject", "MissingTextField", "ArticleTooLarge", "EmptyInput",
         "BinaryInput", "NoMainText", "UnsupportedFormat", "DuplicateArticle"}
@@ -132,18 +139,18 @@ def test_local_cluster_matches_the_local_engine(
 def test_large_files_are_cut_at_record_boundaries(corpus: list[str]) -> None:
     folder = Path(corpus[0])
     data = (folder / "feed.jsonl").read_bytes()
-    layout = _layout(str(folder / "feed.jsonl"), "jsonl", 50_000, "text")
+    layout = find_cuts(str(folder / "feed.jsonl"), "jsonl", 50_000, "text")
     assert layout is not None and len(layout.cuts) > 3 and layout.end == len(data)
     for offset, first in layout.cuts[1:]:
         assert data[offset - 1:offset] == b"\n" and data[:offset].count(b"\n") + 1 == first
     data = (folder / "table.csv").read_bytes()
-    layout = _layout(str(folder / "table.csv"), "csv", 20_000, "text")
+    layout = find_cuts(str(folder / "table.csv"), "csv", 20_000, "text")
     assert layout is not None and layout.encoding == "gb18030" and len(layout.cuts) > 3
     assert layout.header == b"id,text\r\n"
     for offset, first in layout.cuts[1:]:
         before = data[:offset].decode("gb18030")
         assert len(list(csv.DictReader(io.StringIO(before, newline="")))) + 1 == first
-    assert _layout(str(folder / "table.csv"), "csv", 20_000, "body") is None  # read whole
+    assert find_cuts(str(folder / "table.csv"), "csv", 20_000, "body") is None  # read whole
 
 
 # -- a scheduler and worker processes on loopback ------------------------------
@@ -284,7 +291,7 @@ def test_a_worker_killed_mid_run(
     assert killed
     assert_same(out, summary, local)
     sources = [r["source"] for r in rows(out, "articles")]
-    assert len(sources) == len(set(sources)) == 2000
+    assert len(sources) == len(set(sources)) == 2001
 
 
 # -- URLs, usage errors ---------------------------------------------------------

@@ -15,7 +15,6 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from frictionless import validate
 
 from extractor import writer as writer_module
 from extractor.assemble import InvalidMention, article_id, assemble
@@ -73,14 +72,6 @@ def seed_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-@pytest.fixture(scope="module")
-def sample_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("sample") / "out"
-    summary = build(DatasetConfig.load(find_dataset("sample", ROOT)), out=out, workers=1)
-    assert (summary.inputs, summary.articles, summary.errors) == (4, 4, 0)
-    return out
-
-
 def test_seed_indicators_are_the_gold_mentions(seed_out: Path) -> None:
     gold = json.loads((SEED_DIR / "gold.jsonl").read_text(encoding="utf-8"))
     required = {(m["start"], m["end"]): m for m in gold["mentions"] if not m["optional"]}
@@ -111,8 +102,8 @@ def test_seed_article_row(seed_out: Path) -> None:
     assert row["n_mentions"] == len(rows(seed_out, "indicators"))
 
 
-def test_sample_dataset(sample_out: Path) -> None:
-    articles = {Path(r["source"].split("#")[0]).name: r for r in rows(sample_out, "articles")}
+def test_sample_dataset(sample_dataset: Path) -> None:
+    articles = {Path(r["source"].split("#")[0]).name: r for r in rows(sample_dataset, "articles")}
     assert set(articles) == {
         "quality-month-2025-09-15.txt", "market-entities-2025-10-08.txt",
         "autumn-harvest-2025-10-13.html", "holiday-tourism-2025-10-09.jsonl"}
@@ -131,9 +122,9 @@ def test_sample_dataset(sample_out: Path) -> None:
     assert all(r["n_mentions"] > 5 for r in articles.values())
 
 
-def test_types_in_pandas_polars_and_duckdb(sample_out: Path) -> None:
-    a = pd.read_parquet(sample_out / "articles.parquet")
-    i = pd.read_parquet(sample_out / "indicators.parquet")
+def test_types_in_pandas_polars_and_duckdb(sample_dataset: Path) -> None:
+    a = pd.read_parquet(sample_dataset / "articles.parquet")
+    i = pd.read_parquet(sample_dataset / "indicators.parquet")
     assert str(i["value"].dtype) == "float64"
     assert str(i["lower"].dtype) == str(i["upper"].dtype) == "float64"
     assert isinstance(i["approx"].dtype, pd.CategoricalDtype)
@@ -141,8 +132,8 @@ def test_types_in_pandas_polars_and_duckdb(sample_out: Path) -> None:
     assert set(i["dimension"].unique()) <= set(DIMENSIONS)
     assert all(isinstance(d, date) for d in a["published"])
 
-    pi = pl.read_parquet(sample_out / "indicators.parquet")
-    pa_ = pl.read_parquet(sample_out / "articles.parquet")
+    pi = pl.read_parquet(sample_dataset / "indicators.parquet")
+    pa_ = pl.read_parquet(sample_dataset / "articles.parquet")
     assert pi.schema["value"] == pl.Float64
     assert pi.schema["approx"] == pl.Categorical
     assert pa_.schema["published"] == pl.Date
@@ -150,28 +141,29 @@ def test_types_in_pandas_polars_and_duckdb(sample_out: Path) -> None:
 
     con = duckdb.connect()
     types = {r[0]: r[1] for r in con.sql(
-        f"describe select * from '{sample_out}/indicators.parquet'").fetchall()}
+        f"describe select * from '{sample_dataset}/indicators.parquet'").fetchall()}
     assert types["value"] == "DOUBLE"
     atypes = {r[0]: r[1] for r in con.sql(
-        f"describe select * from '{sample_out}/articles.parquet'").fetchall()}
+        f"describe select * from '{sample_dataset}/articles.parquet'").fetchall()}
     assert atypes["published"] == "DATE"
     flags = {r[0] for r in con.sql(
-        f"select distinct approx from '{sample_out}/indicators.parquet'").fetchall()}
+        f"select distinct approx from '{sample_dataset}/indicators.parquet'").fetchall()}
     assert flags <= set(APPROX_FLAGS)
-    joined = con.sql(f"""select count(*) from '{sample_out}/indicators.parquet' i
-                         join '{sample_out}/articles.parquet' a using (article_id)""").fetchall()
+    joined = con.sql(f"""select count(*) from '{sample_dataset}/indicators.parquet' i
+                         join '{sample_dataset}/articles.parquet' a using (article_id)"""
+                     ).fetchall()
     assert joined == [(len(i),)]
 
 
 # -- schema and datapackage ---------------------------------------------------
 
 
-def test_parquet_key_value_metadata(sample_out: Path) -> None:
+def test_parquet_key_value_metadata(sample_dataset: Path) -> None:
     digest = hashlib.sha256()
     for name in RULE_FILES:
         digest.update(name.encode() + b"\0" + (default_dir() / f"{name}.toml").read_bytes())
     for table in TABLES:
-        schema = pq.read_schema(sample_out / table.path)
+        schema = pq.read_schema(sample_dataset / table.path)
         meta = {k.decode(): v.decode() for k, v in schema.metadata.items()}
         assert meta["zhstats.schema_version"] == SCHEMA_VERSION
         assert meta["zhstats.version"]
@@ -185,8 +177,8 @@ def test_parquet_key_value_metadata(sample_out: Path) -> None:
                 column.description
 
 
-def test_datapackage_is_generated_from_the_schema(sample_out: Path) -> None:
-    package = json.loads((sample_out / "datapackage.json").read_text(encoding="utf-8"))
+def test_datapackage_is_generated_from_the_schema(sample_dataset: Path) -> None:
+    package = json.loads((sample_dataset / "datapackage.json").read_text(encoding="utf-8"))
     assert package["name"] == "sample"
     assert [r["name"] for r in package["resources"]] == [t.name for t in TABLES]
     for resource, table in zip(package["resources"], TABLES, strict=True):
@@ -194,7 +186,7 @@ def test_datapackage_is_generated_from_the_schema(sample_out: Path) -> None:
         fields = resource["schema"]["fields"]
         assert [f["name"] for f in fields] == list(table.column_names)
         assert all(f["description"] for f in fields)
-        file_types = pq.read_schema(sample_out / table.path)
+        file_types = pq.read_schema(sample_dataset / table.path)
         kinds = {"string": pa.types.is_string, "integer": pa.types.is_int64,
                  "number": pa.types.is_float64, "date": pa.types.is_date32}
         for f in fields:
@@ -208,18 +200,22 @@ def test_datapackage_is_generated_from_the_schema(sample_out: Path) -> None:
 
 
 @pytest.mark.slow
-def test_frictionless_validates_the_dataset(sample_out: Path) -> None:
-    report = validate(str(sample_out / "datapackage.json"))
+def test_frictionless_validates_the_dataset(sample_dataset: Path) -> None:
+    from frictionless import validate
+
+    report = validate(str(sample_dataset / "datapackage.json"))
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
     assert {t.name: t.stats["rows"] for t in report.tasks if t.stats.get("rows")} == {
-        "articles": 4, "indicators": len(rows(sample_out, "indicators"))}
+        "articles": 4, "indicators": len(rows(sample_dataset, "indicators"))}
 
 
 @pytest.mark.slow
-def test_frictionless_catches_values_outside_the_schema(sample_out: Path, tmp_path: Path
+def test_frictionless_catches_values_outside_the_schema(sample_dataset: Path, tmp_path: Path
                                                         ) -> None:
+    from frictionless import validate
+
     bad = tmp_path / "bad"
-    shutil.copytree(sample_out, bad)
+    shutil.copytree(sample_dataset, bad)
     table = read(bad, "indicators")
     approx = pa.array(["roughly"] * table.num_rows).dictionary_encode()
     table = table.set_column(table.schema.get_field_index("approx"),
@@ -321,20 +317,20 @@ def test_engine_failures_become_error_rows(tmp_path: Path, monkeypatch: pytest.M
 
 
 def test_chunks_end_at_a_count_of_articles_or_of_characters() -> None:
-    from extractor.pool import CHUNK_ARTICLES, CHUNK_CHARS, _chunks
+    from extractor.pool import CHUNK_ARTICLES, CHUNK_CHARS, chunks
     from extractor.readers import ErrorRow, RawArticle
 
     def raw(n: int) -> RawArticle:
         return RawArticle("s", "txt", "字" * n, "utf-8")
 
     small = [(1, raw(10))] * (CHUNK_ARTICLES + 3)
-    assert [len(c) for c in _chunks(small)] == [CHUNK_ARTICLES, 3]
+    assert [len(c) for c in chunks(small)] == [CHUNK_ARTICLES, 3]
     big = [(1, raw(CHUNK_CHARS // 2 + 1))] * 5
-    assert [len(c) for c in _chunks(big)] == [2, 2, 1]
+    assert [len(c) for c in chunks(big)] == [2, 2, 1]
     errors = [(1, ErrorRow("s", "read", "E", "m"))] * (CHUNK_ARTICLES + 1)  # no characters
-    assert [len(c) for c in _chunks(errors)] == [CHUNK_ARTICLES, 1]
+    assert [len(c) for c in chunks(errors)] == [CHUNK_ARTICLES, 1]
     mixed = [(i, raw(i)) for i in range(200)]
-    assert [item for c in _chunks(mixed) for item in c] == mixed
+    assert [item for c in chunks(mixed) for item in c] == mixed
 
 
 @pytest.mark.slow
@@ -467,6 +463,41 @@ def test_duplicate_texts_are_errors(tmp_path: Path) -> None:
     assert (Path(error["source"]).name, error["stage"], error["error_type"]) == (
         "copy.txt", "write", "DuplicateArticle")
     assert "a0000.txt" in error["message"]
+
+
+def test_the_ledger_counts_for_both_engines() -> None:
+    """The writer's counting, which the Dask engine's client uses as partitions finish."""
+    from extractor.layout import Existing
+    from extractor.readers import ErrorRow
+    from extractor.writer import AllInputsFailed, Ledger
+
+    ledger = Ledger()
+    assert ledger.article("a1", "x.txt", 3) is None
+    duplicate = ledger.article("a1", "y.txt", 2)
+    assert duplicate == ErrorRow("y.txt", "write", "DuplicateArticle",
+                                 "same text as article a1 from x.txt")
+    empty = ledger.error(ErrorRow("\udcff.txt", "read", "EmptyInput", "empty"))
+    assert empty.source == "\\xff.txt"  # stored escaped
+    counts = ledger.counts
+    assert (counts.articles, counts.indicators, counts.errors, counts.skipped) == (1, 3, 2, 0)
+    assert counts.first_errors == [duplicate, empty]
+    ledger.check_commit("out", Existing({}, 5), force=False)  # an article: it may replace
+    ledger.close()
+
+    again = Ledger(append=True)
+    again.seen.expect([("a1", "x.txt")])
+    assert again.article("a1", "x.txt", 3) is None
+    assert (again.counts.articles, again.counts.skipped) == (0, 1)
+    again.close()
+
+    failed = Ledger()
+    failed.error(ErrorRow("z.txt", "read", "EmptyInput", "empty"))
+    with pytest.raises(AllInputsFailed, match=r"every input failed \(1 error; the first: "
+                       r"z.txt: EmptyInput: empty\); out was left as it was, with its 5 "):
+        failed.check_commit("out", Existing({}, 5), force=False)
+    failed.check_commit("out", Existing({}, 5), force=True)
+    failed.check_commit("out", None, force=False)
+    failed.close()
 
 
 def test_append_refuses_another_schema_version(tmp_path: Path) -> None:

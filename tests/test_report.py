@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from playwright.sync_api import expect, sync_playwright
 from typer.testing import CliRunner, Result
 
 from extractor.cli import app
@@ -25,28 +24,21 @@ def zhstats(*args: str) -> Result:
     return CliRunner().invoke(app, list(args))
 
 
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The bundled sample dataset, built once."""
-    out = tmp_path_factory.mktemp("sample") / "out"
-    result = zhstats("build", str(ROOT / "datasets" / "sample"), "--out", str(out),
-                     "--workers", "1", "--quiet")
-    assert result.exit_code == 0, result.output
-    return out
-
-
 def embedded_data(page: str) -> dict:
     return json.loads(re.search(r'<script type="application/json" id="indicator-data">(.*?)'
                                 r"</script>", page, re.S).group(1))
 
 
 @pytest.mark.slow
-def test_the_sample_report_in_chromium(chromium: str, sample: Path, tmp_path: Path) -> None:
+def test_the_sample_report_in_chromium(chromium: str, sample_dataset: Path, tmp_path: Path
+                                       ) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
     report = tmp_path / "report.html"
-    result = zhstats("report", str(sample), "--out", str(report))
+    result = zhstats("report", str(sample_dataset), "--out", str(report))
     assert result.exit_code == 0, result.output
     assert "4 articles (all shown), 64 indicators, 0 errors" in result.stderr
-    seed = next(a for a in pq.read_table(sample / "articles.parquet").to_pylist()
+    seed = next(a for a in pq.read_table(sample_dataset / "articles.parquet").to_pylist()
                 if a["source"].endswith("quality-month-2025-09-15.txt"))
     article = f"#a-{seed['article_id']}"
 
@@ -105,9 +97,10 @@ def test_the_sample_report_in_chromium(chromium: str, sample: Path, tmp_path: Pa
 
 
 @pytest.mark.slow
-def test_large_datasets_show_a_sample_of_articles(sample: Path, tmp_path: Path) -> None:
+def test_large_datasets_show_a_sample_of_articles(sample_dataset: Path, tmp_path: Path
+                                                  ) -> None:
     report = tmp_path / "report.html"
-    result = zhstats("report", str(sample), "--out", str(report), "--max-articles", "2")
+    result = zhstats("report", str(sample_dataset), "--out", str(report), "--max-articles", "2")
     assert result.exit_code == 0, result.output
     assert "4 articles (a sample of 2 shown)" in result.stderr
     page = report.read_text("utf-8")
@@ -139,6 +132,7 @@ def test_not_a_dataset_exits_2(tmp_path: Path) -> None:
     assert not (tmp_path / "r.html").exists()
 
 
+@pytest.mark.slow  # a fresh process
 def test_help_does_not_import_the_report_libraries() -> None:
     code = ("import sys, extractor.cli; heavy = {'pandas', 'altair', 'vl_convert', 'jinja2'}; "
             "print(sorted(heavy & set(sys.modules)))")
@@ -179,6 +173,7 @@ def test_each_article_has_its_statistics_table(tmp_path: Path) -> None:
                      "2024年2024-01-01 – 2024-12-31", "全县"]
 
 
+@pytest.mark.slow  # renders every chart of two series to SVG
 def test_the_indicator_chart_one_unit_per_chart_integer_ticks_for_counts(
         tmp_path: Path) -> None:
     ds = _jsonl_dataset(tmp_path, [
