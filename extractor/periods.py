@@ -71,7 +71,8 @@ def compile_periods(raw: dict[str, Any], numerals: dict[str, Any]) -> PeriodRule
             raise RuleError("periods", f"patterns[{i}]", f"bad fragment: {e}") from None
         alternatives.append(f"(?P<_{i}>{source})")
         kinds.append(entry["resolve"])
-    not_basis = "|".join(regex.escape(w) for w in raw["options"]["basis_before"])
+    not_basis = "|".join(regex.escape(w) for w in raw["options"]["basis_before"]
+                         + raw["options"]["scene_before"])
     try:
         pattern = regex.compile(f"(?={raw['options']['prefilter']})(?<!{not_basis})(?:"
                                 + "|".join(alternatives) + ")",

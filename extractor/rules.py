@@ -91,7 +91,8 @@ SHAPES: dict[str, dict[str, Any]] = {
     "periods": {
         "years": {str: int}, "plans": {str: int}, "spans": {str: [int]},
         "fragments": {str: str},
-        "options": {"windows": [str], "prefilter": str, "basis_before": [str]},
+        "options": {"windows": [str], "prefilter": str, "basis_before": [str],
+                    "scene_before": [str]},
         "patterns": [{"name": str, "pattern": str, "resolve": str}],
     },
     "places": {

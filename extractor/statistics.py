@@ -31,6 +31,7 @@ from extractor.places import PlaceRules, compile_places, find_places
 from extractor.rules import RuleError
 
 SENTENCE_BREAKS = regex.compile(r"[。！？!?；;\n]")
+SENTENCE_END = regex.compile(r"[。！？!?]")
 CLAUSE_BREAK_CHARS = "，,。！？!?；;：:\n"
 _CLAUSE_BREAK_BEFORE = regex.compile("[" + regex.escape(CLAUSE_BREAK_CHARS) + "]",
                                      regex.REVERSE)
@@ -215,14 +216,37 @@ def _paragraphs(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _lead(text: str, paras: list[tuple[int, int]], rules: StatRules) -> tuple[int, int] | None:
-    """The lead: the first paragraph that opens with a time expression and a comma."""
+def _lead(text: str, paras: list[tuple[int, int]], first_mention: int,
+          rules: StatRules) -> tuple[int, int] | None:
+    """The lead: up to the first paragraph with a figure, the first that opens with a
+    time expression and a comma (2025年以来，…); else the first that holds a whole
+    sentence and a time expression (not the title, a subtitle or a byline)."""
+    pattern = rules.periods.pattern
     for lo, hi in paras:
+        if lo > first_mention:
+            break
         start = lo + len(text[lo:hi]) - len(text[lo:hi].lstrip())
-        m = rules.periods.pattern.match(text, start, hi)
+        m = pattern.match(text, start, hi)
         if m and m.end() < hi and text[m.end()] in "，,":
             return lo, hi
-    return None
+    return next(((lo, hi) for lo, hi in paras
+                 if SENTENCE_END.search(text, lo, hi) and pattern.search(text, lo, hi)), None)
+
+
+def _lead_period(periods: list[Period], lead: tuple[int, int]) -> Period | None:
+    """The time expression that frames the report: the lead's first, unless that is a
+    single day after which the lead names a period that ended before it (10月24日，
+    统计局发布前三季度…: the day the figures came out, not their period)."""
+    own = [p for p in periods if lead[0] <= p.start < lead[1]]
+    if not own:
+        return None
+    first = own[0]
+    if first.first is not None and first.first == first.last:
+        earlier = next((p for p in own[1:] if p.last is not None and p.last < first.first),
+                       None)
+        if earlier is not None:
+            return earlier
+    return first
 
 
 def _iso(d: date | None) -> str | None:
@@ -237,20 +261,19 @@ def annotate(text: str, mentions: list[Mention], rules: StatRules,
         return mentions
     paras = _paragraphs(text)
     starts = [lo for lo, _ in paras]
-    lead = _lead(text, paras, rules)
+    lead = _lead(text, paras, mentions[0].start, rules)
     # Only the text before a paragraph's last mention can govern one (a time or place
-    # never reaches backwards); the lead's first sentence sets the article's.
+    # never reaches backwards); the lead sets the article's.
     reach: dict[tuple[int, int], int] = {}
     for m in mentions:
         para = paras[bisect_right(starts, m.start) - 1]
         reach[para] = min(para[1], m.end + 8)  # 8: the rest of a window (近5年|来)
     if lead:
-        stop = SENTENCE_BREAKS.search(text, lead[0], lead[1])
-        reach[lead] = max(reach.get(lead, 0), stop.start() if stop else lead[1])
+        reach[lead] = lead[1]
     used = sorted((lo, reach[lo, hi]) for lo, hi in reach)
     periods = _period_index(text, rules, published, used)
     places = [p for lo, hi in used for p in find_places(text, rules.places, lo, hi)]
-    lead_period = next((p for p in periods if lead and p.start >= lead[0]), None)
+    lead_period = _lead_period(periods, lead) if lead else None
     lead_place = next((p for p in places if lead and lead[0] <= p[0] < lead[1]), None)
     windows = [p for p in periods if p.window]
     if windows:
