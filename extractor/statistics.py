@@ -19,6 +19,8 @@ from typing import Any
 import regex
 
 from extractor.mention import Mention
+from extractor.objects import ObjectRules
+from extractor.objects import before as noun_before
 from extractor.periods import (
     Period,
     PeriodRules,
@@ -36,10 +38,13 @@ CLAUSE_BREAK_CHARS = "，,。！？!?；;：:\n"
 _CLAUSE_BREAK_BEFORE = regex.compile("[" + regex.escape(CLAUSE_BREAK_CHARS) + "]",
                                      regex.REVERSE)
 """Searched backwards: the last clause break before a position."""
+_CLAUSE_BREAK = regex.compile("[" + regex.escape(CLAUSE_BREAK_CHARS) + "]")
 WINDOW = 32
 """How many characters before a mention its frames may reach (within its clause)."""
 REACH = 80
 """How far back in its sentence a mention looks for 分别, 其中 or a stated basis."""
+MAX_BETWEEN = 16
+"""The longest noun taken from between two figures."""
 LIST = 20
 """The most figures a 分别 or 其中 list is taken to hold."""
 RATES = frozenset({"percent", "percentage_point", "multiple"})
@@ -71,6 +76,7 @@ class StatRules:
     """rules/objects.toml stop words by first character, longest first."""
     periods: PeriodRules
     places: PlaceRules
+    objects: ObjectRules
 
 
 def compile_statistics(raw: dict[str, dict[str, Any]]) -> StatRules:
@@ -113,7 +119,7 @@ def compile_statistics(raw: dict[str, dict[str, Any]]) -> StatRules:
         shared_tails=tuple(sorted(o["shared_tails"], key=len, reverse=True)),
         of_which=tuple(o["of_which"]), stops=_by_first(raw["objects"]["stops"]["words"]),
         periods=compile_periods(raw["periods"], raw["numerals"]),
-        places=places,
+        places=places, objects=ObjectRules.from_rules(raw["objects"]),
     )
 
 
@@ -158,6 +164,10 @@ class _Frame:
     measure: str = "level"
     direction: str | None = None
     basis: str | None = None
+    part_of: int | None = None
+    """Where a share's 占 stands: the part is the noun before it, not the whole after."""
+    opens: int | None = None
+    """Where a frame with a basis opens (增速比上半年加快: at 比)."""
 
 
 def _frame(text: str, m: Mention, rules: StatRules) -> _Frame:
@@ -179,7 +189,10 @@ def _frame(text: str, m: Mention, rules: StatRules) -> _Frame:
         groups = f.groupdict()
         verb, basis = groups.get("verb"), groups.get("basis")
         direction = ("up" if verb in rules.up else "down" if verb in rules.down else None)
-        return _Frame(_MEASURE[name], direction, basis or None)
+        part_of = (m.start - len(window) + f.start()
+                   if name == "share" and f.group().startswith("占") else None)
+        opens = m.start - len(window) + f.start() if basis else None
+        return _Frame(_MEASURE[name], direction, basis or None, part_of, opens)
     return _Frame()
 
 
@@ -285,6 +298,8 @@ def annotate(text: str, mentions: list[Mention], rules: StatRules,
     place_ends = [e for _, e in places]
     out: list[Mention] = []
     sentence_of: list[tuple[int, int]] = []
+    surfaces = {m.surface for m in mentions}
+    last: Mention | None = None
     for m in mentions:
         para = paras[bisect_right(starts, m.start) - 1]
         period = _governing(periods, period_starts, m.start, para, lambda p: p.start)
@@ -296,11 +311,17 @@ def annotate(text: str, mentions: list[Mention], rules: StatRules,
         f = _frame(text, m, rules)
         k = bisect_right(breaks, m.start)
         sent = (breaks[k - 1] + 1 if k else 0, breaks[k] if k < len(breaks) else len(text))
-        obj = m.object if m.object and not _bad_object(m.object, rules) else None
+        obj = m.object
+        if f.part_of is not None:  # 土地流转面积占承包地面积的三成: the part
+            obj = noun_before(text, f.part_of, rules.objects)
+        elif obj and f.opens is not None and obj in text[f.opens:m.start]:
+            obj = noun_before(text, f.opens, rules.objects)  # 增速比上半年加快0.4个百分点
+        if obj and (_bad_object(obj, rules) or obj in surfaces):
+            obj = None  # 车程由两个多小时缩短至50分钟: another figure is no object
         if obj and (obj in named or rules.periods.pattern.fullmatch(obj)):
             obj = None  # a time word or a place name is never the object
         if obj is None and f.measure == "level":
-            obj = _noun_after_verbs(text, m.end, rules)
+            obj = _noun_after_verbs(text, m.end, rules) or _between(text, last, m, rules)
         m = Mention(  # positional: several times cheaper than dataclasses.replace
             m.start, m.end, m.surface, m.value, m.lower, m.upper, m.approx, m.qualifier,
             m.unit, m.dimension, obj, m.rule, f.measure, f.direction, f.basis,
@@ -309,7 +330,20 @@ def annotate(text: str, mentions: list[Mention], rules: StatRules,
             text[place[0]:place[1]] if place else None, _estimate(m))
         out.append(m)
         sentence_of.append(sent)
+        last = m
     return _carry(text, out, sentence_of, rules, places)
+
+
+def _between(text: str, prev: Mention | None, m: Mention, rules: StatRules) -> str | None:
+    """The words between a figure and the one before it in its clause, when they are a
+    noun (10亿元以上项目136个 → 项目; 医院87家、社区卫生服务中心（站）123个)."""
+    if prev is None or m.start - prev.end > MAX_BETWEEN:
+        return None
+    words = text[prev.end:m.start].lstrip("、")
+    if (len(words) < 2 or _CLAUSE_BREAK.search(words) or _bad_object(words, rules)
+            or any(_stop_at(words, j, rules.stops) for j in range(len(words)))):
+        return None
+    return words
 
 
 def _governing(items: list[Any], ends: list[int], pos: int, para: tuple[int, int],
@@ -354,7 +388,7 @@ def _carry(text: str, ms: list[Mention], sents: list[tuple[int, int]], rules: St
                     m = replace(m, object=head_object, place=text[place:m.start])
         if m.object is None and prev is not None and prev.object and (
                 m.measure in ("change", "share") or m.unit == prev.unit
-                or m.dimension in RATES):
+                or m.dimension in RATES or not _CLAUSE_BREAK.search(text, prev.end, m.start)):
             m = replace(m, object=prev.object)
         if m.measure == "change" and m.basis is None:
             stated = None
@@ -388,13 +422,20 @@ def _respectively(text: str, ms: list[Mention], sents: list[tuple[int, int]], i:
             and ms[first_k - 1].start > word_at:
         first_k -= 1
     last_k = i
-    while last_k + 1 < len(ms) and last_k - first_k < LIST and sents[last_k + 1] == sents[i]:
-        last_k += 1
+    while (last_k + 1 < len(ms) and last_k - first_k < LIST
+           and sents[last_k + 1] == sents[i]
+           and not _CLAUSE_BREAK.search(text, ms[last_k].end, ms[last_k + 1].start)):
+        last_k += 1  # the list's figures: one clause (13.4%、10.2%和6.7%)
     figures = last_k - first_k + 1
     clause = text[max(sents[i][0], word_at - REACH):word_at]
     cut = max(clause.rfind(c) for c in CLAUSE_BREAK_CHARS)
     items = [x for x in rules.list_split.split(clause[cut + 1:]) if x]
-    if len(items) < 2 or len(items) != figures:
+    if len(items) != figures:
+        # 医师1.46万名、护士1.72万名，分别增长…: the figures before name the items
+        before = ms[first_k - figures:first_k] if first_k >= figures else []
+        if (figures >= 2 and before and all(x.object for x in before)
+                and sents[first_k - figures] == sents[i]):
+            return before[i - first_k].object
         return None
     first = items[0]
     while lead := (rules.places.words.match(first) or rules.periods.pattern.match(first)):
