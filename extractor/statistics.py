@@ -211,15 +211,42 @@ def _period_index(text: str, rules: StatRules, published: date | None,
     pr = rules.periods
     year = report_year(text)
     out: list[Period] = []
+    holiday: Period | None = None
+    """The holiday the article named last (假期期间 takes its dates)."""
     for lo, hi in spans:
         for m in pr.pattern.finditer(text, lo, hi):
             kind = kind_of(m, pr)
-            prior = next((p for p in reversed(out) if p.kind != "prior" and p.start >= lo),
-                         None)
+            if kind == "holiday":
+                prior = holiday
+            else:
+                prior = next((p for p in reversed(out) if p.kind != "prior" and p.start >= lo),
+                             None)
             first, last = resolve(m, kind, pr, published, year, prior)
-            out.append(Period(m.start(), m.end(), m.group(), kind, first, last,
-                              kind in pr.windows))
-    return out
+            period = Period(m.start(), m.end(), m.group(), kind, first, last,
+                            kind in pr.windows)
+            if kind == "holiday" and m.group("holiday") is not None:
+                holiday = period
+            out.append(period)
+    return _holiday_days(out)
+
+
+HOLIDAY_DAYS = 15
+"""The longest stretch of days read as a holiday's own dates."""
+
+
+def _holiday_days(periods: list[Period]) -> list[Period]:
+    """A holiday whose length the text does not state takes the days the article gives
+    from its first day (“十一”黄金周期间 … 10月1日-8日: to the 8th), and so do the
+    references to it (假期期间)."""
+    days = {p.first: p.last for p in periods
+            if p.kind == "span" and p.first and p.last
+            and 0 < (p.last - p.first).days < HOLIDAY_DAYS}
+    if not days:
+        return periods
+    moved = {(p.first, p.last): days[p.first] for p in periods
+             if p.kind == "holiday" and "天" not in p.text and p.first in days}
+    return [replace(p, last=moved[p.first, p.last])
+            if p.kind == "holiday" and (p.first, p.last) in moved else p for p in periods]
 
 
 def _paragraphs(text: str) -> list[tuple[int, int]]:
