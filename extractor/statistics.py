@@ -11,7 +11,7 @@ Dates are stored on the Mention as ISO strings (``"2025-09-30"``), like the gold
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -25,6 +25,7 @@ from extractor.periods import (
     Period,
     PeriodRules,
     compile_periods,
+    find_periods,
     kind_of,
     report_year,
     resolve,
@@ -50,6 +51,7 @@ LIST = 20
 RATES = frozenset({"percent", "percentage_point", "multiple"})
 FRAMES = ("level_to", "comparative", "multiple", "change", "share")
 """The frames of rules/statistics.toml, in the order they are tried."""
+_NO_MULTIPLE = tuple(n for n in FRAMES if n != "multiple")
 _MEASURE = {"level_to": "level", "comparative": "change", "multiple": "change",
             "change": "change", "share": "share"}
 
@@ -58,7 +60,10 @@ _MEASURE = {"level_to": "level", "comparative": "change", "multiple": "change",
 class StatRules:
     """The three rule files of §5, compiled into lookup tables."""
 
-    frames: tuple[tuple[str, regex.Pattern[str]], ...]
+    frames: regex.Pattern[str]
+    """The frames of rules/statistics.toml as one alternation (group ``_name`` each)."""
+    frames_no_multiple: regex.Pattern[str]
+    """The same without the multiple frame (a unit not of ``multiple_units``)."""
     up: frozenset[str]
     down: frozenset[str]
     surface: dict[str, str]
@@ -88,13 +93,16 @@ def compile_statistics(raw: dict[str, dict[str, Any]]) -> StatRules:
     lists = {"up": sorted(ch["up"], key=len, reverse=True),
              "down": sorted(ch["down"], key=len, reverse=True), "links": ch["links"],
              "flows": ch["flows"]}
-    frames = []
     for name in FRAMES:
         try:
-            frames.append((name, regex.compile(s["frames"][name], regex.REVERSE, **lists,
-                                               ignore_unused=True)))
+            regex.compile(s["frames"][name], regex.REVERSE, **lists, ignore_unused=True)
         except (regex.error, KeyError) as e:
             raise RuleError("statistics", f"frames.{name}", f"does not compile: {e}") from None
+
+    def one_of(names: tuple[str, ...]) -> regex.Pattern[str]:
+        """The frames as one alternation, tried in order where the mention starts."""
+        return regex.compile("|".join(f"(?P<_{n}>{s['frames'][n]})" for n in names),
+                             regex.REVERSE, **lists, ignore_unused=True)
     o = s["objects"]
     try:
         sentence_basis = regex.compile(s["bases"]["sentence"])
@@ -109,7 +117,8 @@ def compile_statistics(raw: dict[str, dict[str, Any]]) -> StatRules:
     seps = "|".join(regex.escape(x) for x in sorted(o["list_separators"], key=len,
                                                       reverse=True))
     return StatRules(
-        frames=tuple(frames), up=frozenset(ch["up"]), down=frozenset(ch["down"]),
+        frames=one_of(FRAMES), frames_no_multiple=one_of(_NO_MULTIPLE),
+        up=frozenset(ch["up"]), down=frozenset(ch["down"]),
         surface=dict(ch["surface"]),
         sentence_basis=sentence_basis,
         multiple_units=frozenset(s["bases"]["multiple_units"]),
@@ -179,23 +188,20 @@ def _frame(text: str, m: Mention, rules: StatRules) -> _Frame:
             return _Frame("change", direction)
     floor = max(0, m.start - WINDOW)
     brk = _CLAUSE_BREAK_BEFORE.search(text, floor, m.start)
-    window = text[brk.end() if brk else floor:m.start]
-    if not window:
+    lo = brk.end() if brk else floor
+    if lo == m.start:
         return _Frame()
-    for name, pattern in rules.frames:
-        if name == "multiple" and m.unit not in rules.multiple_units:
-            continue
-        f = pattern.search(window)
-        if f is None:
-            continue
-        groups = f.groupdict()
-        verb, basis = groups.get("verb"), groups.get("basis")
-        direction = ("up" if verb in rules.up else "down" if verb in rules.down else None)
-        part_of = (m.start - len(window) + f.start()
-                   if name == "share" and f.group().startswith("占") else None)
-        opens = m.start - len(window) + f.start() if basis else None
-        return _Frame(_MEASURE[name], direction, basis or None, part_of, opens)
-    return _Frame()
+    multiple = m.unit in rules.multiple_units
+    pattern = rules.frames if multiple else rules.frames_no_multiple
+    f = pattern.match(text, lo, m.start)  # reverse: the frame ends where the mention starts
+    if f is None:
+        return _Frame()
+    name = next(n for n in (FRAMES if multiple else _NO_MULTIPLE) if f.start(f"_{n}") >= 0)
+    verb, basis = f.group("verb"), f.group("basis")
+    direction = ("up" if verb in rules.up else "down" if verb in rules.down else None)
+    part_of = f.start() if name == "share" and f.group().startswith("占") else None
+    return _Frame(_MEASURE[name], direction, basis or None, part_of,
+                  f.start() if basis else None)
 
 
 def _bad_object(obj: str, rules: StatRules) -> bool:
@@ -214,7 +220,7 @@ def _period_index(text: str, rules: StatRules, published: date | None,
     holiday: Period | None = None
     """The holiday the article named last (假期期间 takes its dates)."""
     for lo, hi in spans:
-        for m in pr.pattern.finditer(text, lo, hi):
+        for m in find_periods(text, pr, lo, hi):
             kind = kind_of(m, pr)
             if kind == "holiday":
                 prior = holiday
@@ -304,12 +310,12 @@ def annotate(text: str, mentions: list[Mention], rules: StatRules,
     paras = _paragraphs(text)
     starts = [lo for lo, _ in paras]
     lead = _lead(text, paras, mentions[0].start, rules)
+    para_of = [bisect_right(starts, m.start) - 1 for m in mentions]
     # Only the text before a paragraph's last mention can govern one (a time or place
     # never reaches backwards); the lead sets the article's.
     reach: dict[tuple[int, int], int] = {}
-    for m in mentions:
-        para = paras[bisect_right(starts, m.start) - 1]
-        reach[para] = min(para[1], m.end + 8)  # 8: the rest of a window (近5年|来)
+    for m, k in zip(mentions, para_of, strict=True):
+        reach[paras[k]] = min(paras[k][1], m.end + 8)  # 8: the rest of a window (近5年|来)
     if lead:
         reach[lead] = lead[1]
     used = sorted((lo, reach[lo, hi]) for lo, hi in reach)
@@ -319,27 +325,39 @@ def annotate(text: str, mentions: list[Mention], rules: StatRules,
     lead_place = next((p for p in places if lead and lead[0] <= p[0] < lead[1]), None)
     windows = [p for p in periods if p.window]
     if windows:
-        mentions = [m for m in mentions
-                    if not any(p.start < m.end and m.start < p.end for p in windows)]
+        mentions, para_of = _outside(mentions, para_of, windows)
     breaks = [b.start() for b in SENTENCE_BREAKS.finditer(text)]
     named = {text[s:e] for s, e in places}
-    period_starts = [p.end for p in periods]
+    period_ends = [p.end for p in periods]
+    period_fields = [(p.text, _iso(p.first), _iso(p.last)) for p in periods]
+    lead_fields = ((lead_period.text, _iso(lead_period.first), _iso(lead_period.last))
+                   if lead_period else None)
     place_ends = [e for _, e in places]
-    out: list[Mention] = []
-    sentence_of: list[tuple[int, int]] = []
     surfaces = {m.surface for m in mentions}
+    rows: list[list[Any]] = []
+    sentence_of: list[tuple[int, int]] = []
     last: Mention | None = None
-    for m in mentions:
-        para = paras[bisect_right(starts, m.start) - 1]
-        period = _governing(periods, period_starts, m.start, para, lambda p: p.start)
-        if period is None and lead_period is not None and lead_period.end <= m.start:
-            period = lead_period
-        place = _governing(places, place_ends, m.start, para, lambda p: p[0])
-        if place is None and lead_place is not None and lead_place[1] <= m.start:
-            place = lead_place
+    full_stop = len(text)
+    for m, k in zip(mentions, para_of, strict=True):
+        para_lo = paras[k][0]
+        j = bisect_right(period_ends, m.start) - 1
+        if j >= 0 and periods[j].start >= para_lo:
+            period = period_fields[j]
+        elif lead_fields is not None and lead_period.end <= m.start:
+            period = lead_fields
+        else:
+            period = _NO_PERIOD
+        j = bisect_right(place_ends, m.start) - 1
+        if j >= 0 and places[j][0] >= para_lo:
+            place: str | None = text[places[j][0]:places[j][1]]
+        elif lead_place is not None and lead_place[1] <= m.start:
+            place = text[lead_place[0]:lead_place[1]]
+        else:
+            place = None
         f = _frame(text, m, rules)
-        k = bisect_right(breaks, m.start)
-        sent = (breaks[k - 1] + 1 if k else 0, breaks[k] if k < len(breaks) else len(text))
+        j = bisect_right(breaks, m.start)
+        sentence_of.append((breaks[j - 1] + 1 if j else 0,
+                            breaks[j] if j < len(breaks) else full_stop))
         obj = m.object
         if f.part_of is not None:  # 土地流转面积占承包地面积的三成: the part
             obj = noun_before(text, f.part_of, rules.objects)
@@ -351,16 +369,32 @@ def annotate(text: str, mentions: list[Mention], rules: StatRules,
             obj = None  # a time word or a place name is never the object
         if obj is None and f.measure == "level":
             obj = _noun_after_verbs(text, m.end, rules) or _between(text, last, m, rules)
-        m = Mention(  # positional: several times cheaper than dataclasses.replace
-            m.start, m.end, m.surface, m.value, m.lower, m.upper, m.approx, m.qualifier,
-            m.unit, m.dimension, obj, m.rule, f.measure, f.direction, f.basis,
-            period.text if period else None, _iso(period.first) if period else None,
-            _iso(period.last) if period else None,
-            text[place[0]:place[1]] if place else None, _estimate(m))
-        out.append(m)
-        sentence_of.append(sent)
+        rows.append([m.start, m.end, m.surface, m.value, m.lower, m.upper, m.approx,
+                     m.qualifier, m.unit, m.dimension, obj, m.rule, f.measure, f.direction,
+                     f.basis, *period, place, _estimate(m)])
         last = m
-    return _carry(text, out, sentence_of, rules, places)
+    _carry(text, rows, sentence_of, rules, places)
+    return [Mention(*row) for row in rows]  # positional: far cheaper than replace()
+
+
+_NO_PERIOD = (None, None, None)
+START, END, OBJECT, UNIT, DIMENSION = 0, 1, 10, 8, 9
+MEASURE, DIRECTION, BASIS, PLACE = 12, 13, 14, 18
+"""Where the fields of a Mention stand in the rows ``annotate`` builds (its order)."""
+
+
+def _outside(mentions: list[Mention], para_of: list[int],
+             windows: list[Period]) -> tuple[list[Mention], list[int]]:
+    """The mentions (and their paragraphs) that no time window overlaps."""
+    ends = [p.end for p in windows]
+    keep_m, keep_p = [], []
+    for m, k in zip(mentions, para_of, strict=True):
+        j = bisect_right(ends, m.start)  # the first window that ends after m starts
+        if j < len(windows) and windows[j].start < m.end:
+            continue
+        keep_m.append(m)
+        keep_p.append(k)
+    return keep_m, keep_p
 
 
 def _between(text: str, prev: Mention | None, m: Mention, rules: StatRules) -> str | None:
@@ -375,15 +409,6 @@ def _between(text: str, prev: Mention | None, m: Mention, rules: StatRules) -> s
     return words
 
 
-def _governing(items: list[Any], ends: list[int], pos: int, para: tuple[int, int],
-               start_of: Any) -> Any:
-    """The nearest item ending at or before ``pos`` within the paragraph."""
-    i = bisect_right(ends, pos) - 1
-    if i >= 0 and start_of(items[i]) >= para[0]:
-        return items[i]
-    return None
-
-
 def _estimate(m: Mention) -> float | None:
     if m.value is not None:
         return m.value
@@ -392,46 +417,59 @@ def _estimate(m: Mention) -> float | None:
     return None
 
 
-def _carry(text: str, ms: list[Mention], sents: list[tuple[int, int]], rules: StatRules,
-           places: list[tuple[int, int]]) -> list[Mention]:
+def _carry(text: str, rows: list[list[Any]], sents: list[tuple[int, int]],
+           rules: StatRules, places: list[tuple[int, int]]) -> None:
     """The subject through the clauses of its sentence, 分别 and 其中 lists, and a
-    stated basis through the changes after it (§5 "How to decide"). Each looks back at
-    most ``REACH`` characters, so a sentence of a thousand figures stays linear."""
-    out: list[Mention] = []
+    stated basis through the changes after it (§5 "How to decide"), in place on the
+    rows of ``annotate``. Each looks back at most ``REACH`` characters, so a sentence of
+    a thousand figures stays linear; 分别 and 其中 are found once in the whole text."""
     place_at = {e: s for s, e in places}
-    for i, m in enumerate(ms):
-        lo, hi = sents[i]
-        near = max(lo, m.start - REACH)
-        prev = out[-1] if out and sents[i - 1] == (lo, hi) else None
-        head = text[near:m.start]
-        listed = _respectively(text, ms, sents, i, rules)
-        if listed is not None:
-            m = replace(m, object=listed)
-        elif (of := _of_which(head, rules)) is not None:
-            place = place_at.get(m.start)
-            if place is not None and place >= near + of:
-                head_object = next((x.object for x in reversed(out[-LIST:])
-                                    if x.start >= lo and x.start < near + of and x.object),
-                                   None)
-                if head_object:
-                    m = replace(m, object=head_object, place=text[place:m.start])
-        if (m.measure == "level" and prev is not None and prev.measure != "level"
-                and text[prev.end:m.start] in rules.list_words):
-            # 分别增长18.6%和22.4%: a figure listed after a change is one too
-            m = replace(m, measure=prev.measure, direction=prev.direction, basis=prev.basis)
-        if m.object is None and prev is not None and prev.object and (
-                m.measure in ("change", "share") or m.unit == prev.unit
-                or m.dimension in RATES or not _CLAUSE_BREAK.search(text, prev.end, m.start)):
-            m = replace(m, object=prev.object)
-        if m.measure == "change" and m.basis is None:
+    marks = sorted(i for w in (*rules.respectively, *rules.of_which)
+                   for i in _occurrences(text, w))
+    own = [row[OBJECT] for row in rows]  # 分别 reads the objects before carrying
+    for i, row in enumerate(rows):
+        start = row[START]
+        lo, _ = sents[i]
+        near = max(lo, start - REACH)
+        prev = rows[i - 1] if i and sents[i - 1] == sents[i] else None
+        if bisect_left(marks, near) < bisect_left(marks, start):  # a 分别 or 其中 before
+            head = text[near:start]
+            listed = _respectively(text, rows, own, sents, i, rules)
+            if listed is not None:
+                row[OBJECT] = listed
+            elif (of := _of_which(head, rules)) is not None:
+                place = place_at.get(start)
+                if place is not None and place >= near + of:
+                    head_object = next((x[OBJECT] for x in reversed(rows[max(0, i - LIST):i])
+                                        if lo <= x[START] < near + of and x[OBJECT]), None)
+                    if head_object:
+                        row[OBJECT], row[PLACE] = head_object, text[place:start]
+        if prev is not None:
+            if (row[MEASURE] == "level" and prev[MEASURE] != "level"
+                    and text[prev[END]:start] in rules.list_words):
+                # 分别增长18.6%和22.4%: a figure listed after a change is one too
+                row[MEASURE], row[DIRECTION], row[BASIS] = (prev[MEASURE], prev[DIRECTION],
+                                                            prev[BASIS])
+            if row[OBJECT] is None and prev[OBJECT] and (
+                    row[MEASURE] in ("change", "share") or row[UNIT] == prev[UNIT]
+                    or row[DIMENSION] in RATES
+                    or not _CLAUSE_BREAK.search(text, prev[END], start)):
+                row[OBJECT] = prev[OBJECT]
+        if row[MEASURE] == "change" and row[BASIS] is None:
             stated = None
-            for b in rules.sentence_basis.finditer(text, near, m.start):
+            for b in rules.sentence_basis.finditer(text, near, start):
                 stated = b["basis"]
-            if stated is None and prev is not None and prev.measure == "change":
-                stated = prev.basis
-            if stated is not None:
-                m = replace(m, basis=stated)
-        out.append(m)
+            if stated is None and prev is not None and prev[MEASURE] == "change":
+                stated = prev[BASIS]
+            row[BASIS] = stated
+
+
+def _occurrences(text: str, word: str) -> list[int]:
+    """Where ``word`` starts in ``text``, every time."""
+    out, i = [], text.find(word)
+    while i >= 0:
+        out.append(i)
+        i = text.find(word, i + 1)
     return out
 
 
@@ -440,24 +478,25 @@ def _of_which(head: str, rules: StatRules) -> int | None:
     return max((head.rfind(w) + len(w) for w in rules.of_which if w in head), default=None)
 
 
-def _respectively(text: str, ms: list[Mention], sents: list[tuple[int, int]], i: int,
-                  rules: StatRules) -> str | None:
-    """The item of a 分别 list that mention ``i`` stands for, if it is in one."""
-    m = ms[i]
-    near = max(sents[i][0], m.start - REACH)
-    head = text[near:m.start]
+def _respectively(text: str, ms: list[list[Any]], objects: list[str | None],
+                  sents: list[tuple[int, int]], i: int, rules: StatRules) -> str | None:
+    """The item of a 分别 list that row ``i`` of ``ms`` stands for, if it is in one
+    (``objects``: the rows' own objects, before any carried)."""
+    start = ms[i][START]
+    near = max(sents[i][0], start - REACH)
+    head = text[near:start]
     at = max((head.rfind(w) for w in rules.respectively if w in head), default=-1)
     if at < 0:
         return None
     word_at = near + at
     first_k = i
     while first_k > 0 and i - first_k < LIST and sents[first_k - 1] == sents[i] \
-            and ms[first_k - 1].start > word_at:
+            and ms[first_k - 1][START] > word_at:
         first_k -= 1
     last_k = i
     while (last_k + 1 < len(ms) and last_k - first_k < LIST
            and sents[last_k + 1] == sents[i]
-           and not _CLAUSE_BREAK.search(text, ms[last_k].end, ms[last_k + 1].start)):
+           and not _CLAUSE_BREAK.search(text, ms[last_k][END], ms[last_k + 1][START])):
         last_k += 1  # the list's figures: one clause (13.4%、10.2%和6.7%)
     figures = last_k - first_k + 1
     clause = text[max(sents[i][0], word_at - REACH):word_at]
@@ -465,10 +504,10 @@ def _respectively(text: str, ms: list[Mention], sents: list[tuple[int, int]], i:
     items = [x for x in rules.list_split.split(clause[cut + 1:]) if x]
     if len(items) != figures:
         # 医师1.46万名、护士1.72万名，分别增长…: the figures before name the items
-        before = ms[first_k - figures:first_k] if first_k >= figures else []
-        if (figures >= 2 and before and all(x.object for x in before)
+        before = objects[first_k - figures:first_k] if first_k >= figures else []
+        if (figures >= 2 and before and all(before)
                 and sents[first_k - figures] == sents[i]):
-            return before[i - first_k].object
+            return before[i - first_k]
         return None
     first = items[0]
     while lead := (rules.places.words.match(first) or rules.periods.pattern.match(first)):
