@@ -6,8 +6,6 @@ Dates are ``datetime.date`` here; the Mention carries them as ISO strings.
 from __future__ import annotations
 
 import calendar
-import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -27,8 +25,6 @@ class PeriodRules:
     """rules/periods.toml, compiled: one alternation of every pattern, in file order."""
 
     pattern: regex.Pattern[str]
-    starts: Any
-    """Where a time expression can start (the prefilter, as a lookahead)."""
     kinds: tuple[str, ...]
     """The resolve kind of each alternative (group ``_0``, ``_1``, …)."""
     groups: tuple[int, ...]
@@ -95,12 +91,8 @@ def compile_periods(raw: dict[str, Any], numerals: dict[str, Any]) -> PeriodRule
             raise RuleError("periods", f"patterns[{i}]", "matches the empty string")
     numbers = {k: v for k, v in numerals["digits"].items() if v < 10}
     numbers["十"] = 10
-    try:  # the standard engine finds where one can start several times faster
-        starts: Any = re.compile(f"(?={prefilter})")
-    except re.error:
-        starts = regex.compile(f"(?={prefilter})")
     return PeriodRules(
-        pattern=pattern, starts=starts, kinds=tuple(kinds),
+        pattern=pattern, kinds=tuple(kinds),
         groups=tuple(pattern.groupindex[f"_{i}"] for i in range(len(kinds))),
         windows=frozenset(raw["options"]["windows"]),
         years=dict(raw["years"]), plans=dict(raw["plans"]),
@@ -238,18 +230,6 @@ def _holiday(m: regex.Match[str], rules: PeriodRules, published: date | None,
         days = small_number(m.group("n"), rules.numbers) or days
     first = date(year, month, day)
     return first, date.fromordinal(first.toordinal() + days - 1)
-
-
-def find_periods(text: str, rules: PeriodRules, start: int,
-                 end: int) -> Iterator[regex.Match[str]]:
-    """The time expressions of ``text[start:end]`` in order, as ``pattern.finditer``
-    finds them, but trying the pattern only where the prefilter says one can start."""
-    pattern, pos = rules.pattern, start
-    for candidate in rules.starts.finditer(text, start, end):
-        at = candidate.start()
-        if at >= pos and (m := pattern.match(text, at, end)) is not None:
-            pos = m.end()
-            yield m
 
 
 def kind_of(m: regex.Match[str], rules: PeriodRules) -> str:

@@ -11,6 +11,7 @@ Dates are stored on the Mention as ISO strings (``"2025-09-30"``), like the gold
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
 from datetime import date
@@ -25,7 +26,6 @@ from extractor.periods import (
     Period,
     PeriodRules,
     compile_periods,
-    find_periods,
     kind_of,
     report_year,
     resolve,
@@ -33,13 +33,11 @@ from extractor.periods import (
 from extractor.places import PlaceRules, compile_places, find_places
 from extractor.rules import RuleError
 
-SENTENCE_BREAKS = regex.compile(r"[。！？!?；;\n]")
-SENTENCE_END = regex.compile(r"[。！？!?]")
+SENTENCE_BREAKS = re.compile(r"[。！？!?；;\n]")
+SENTENCE_END = re.compile(r"[。！？!?]")
 CLAUSE_BREAK_CHARS = "，,。！？!?；;：:\n"
-_CLAUSE_BREAK_BEFORE = regex.compile("[" + regex.escape(CLAUSE_BREAK_CHARS) + "]",
-                                     regex.REVERSE)
-"""Searched backwards: the last clause break before a position."""
-_CLAUSE_BREAK = regex.compile("[" + regex.escape(CLAUSE_BREAK_CHARS) + "]")
+_CLAUSE_BREAK = re.compile("[" + re.escape(CLAUSE_BREAK_CHARS) + "]")
+"""Character sets: the standard engine finds them about twice as fast as ``regex``."""
 WINDOW = 32
 """How many characters before a mention its frames may reach (within its clause)."""
 REACH = 80
@@ -181,14 +179,14 @@ class _Frame:
     """Where a frame with a basis opens (增速比上半年加快: at 比)."""
 
 
-def _frame(text: str, m: Mention, rules: StatRules) -> _Frame:
-    """Measure, direction and basis from the clause right before the mention."""
+def _frame(text: str, m: Mention, rules: StatRules, clause_breaks: list[int]) -> _Frame:
+    """Measure, direction and basis from the clause right before the mention
+    (``clause_breaks``: where the text's clause breaks stand, in order)."""
     for prefix, direction in rules.surface.items():
         if m.surface.startswith(prefix):
             return _Frame("change", direction)
-    floor = max(0, m.start - WINDOW)
-    brk = _CLAUSE_BREAK_BEFORE.search(text, floor, m.start)
-    lo = brk.end() if brk else floor
+    j = bisect_left(clause_breaks, m.start)
+    lo = max(0, m.start - WINDOW, clause_breaks[j - 1] + 1 if j else 0)
     if lo == m.start:
         return _Frame()
     multiple = m.unit in rules.multiple_units
@@ -220,7 +218,7 @@ def _period_index(text: str, rules: StatRules, published: date | None,
     holiday: Period | None = None
     """The holiday the article named last (假期期间 takes its dates)."""
     for lo, hi in spans:
-        for m in find_periods(text, pr, lo, hi):
+        for m in pr.pattern.finditer(text, lo, hi):
             kind = kind_of(m, pr)
             if kind == "holiday":
                 prior = holiday
@@ -277,8 +275,8 @@ def _lead(text: str, paras: list[tuple[int, int]], first_mention: int,
         m = pattern.match(text, start, hi)
         if m and m.end() < hi and text[m.end()] in "，,":
             return lo, hi
-    return next(((lo, hi) for lo, hi in paras
-                 if SENTENCE_END.search(text, lo, hi) and pattern.search(text, lo, hi)), None)
+    return next(((lo, hi) for lo, hi in paras if SENTENCE_END.search(text, lo, hi)
+                 and pattern.search(text, lo, hi)), None)
 
 
 def _lead_period(periods: list[Period], lead: tuple[int, int]) -> Period | None:
@@ -327,6 +325,7 @@ def annotate(text: str, mentions: list[Mention], rules: StatRules,
     if windows:
         mentions, para_of = _outside(mentions, para_of, windows)
     breaks = [b.start() for b in SENTENCE_BREAKS.finditer(text)]
+    clause_breaks = [b.start() for b in _CLAUSE_BREAK.finditer(text)]
     named = {text[s:e] for s, e in places}
     period_ends = [p.end for p in periods]
     period_fields = [(p.text, _iso(p.first), _iso(p.last)) for p in periods]
@@ -354,7 +353,7 @@ def annotate(text: str, mentions: list[Mention], rules: StatRules,
             place = text[lead_place[0]:lead_place[1]]
         else:
             place = None
-        f = _frame(text, m, rules)
+        f = _frame(text, m, rules, clause_breaks)
         j = bisect_right(breaks, m.start)
         sentence_of.append((breaks[j - 1] + 1 if j else 0,
                             breaks[j] if j < len(breaks) else full_stop))
