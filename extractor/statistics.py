@@ -15,7 +15,8 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any
+from itertools import islice
+from typing import Any, NamedTuple
 
 import regex
 
@@ -42,6 +43,8 @@ WINDOW = 32
 """How many characters before a mention its frames may reach (within its clause)."""
 REACH = 80
 """How far back in its sentence a mention looks for 分别, 其中 or a stated basis."""
+LEAD_WITHIN = 3
+"""A lead that does not open with its time is among the first paragraphs of sentences."""
 MAX_BETWEEN = 16
 """The longest noun taken from between two figures."""
 LIST = 20
@@ -50,6 +53,9 @@ RATES = frozenset({"percent", "percentage_point", "multiple"})
 FRAMES = ("level_to", "comparative", "multiple", "change", "share")
 """The frames of rules/statistics.toml, in the order they are tried."""
 _NO_MULTIPLE = tuple(n for n in FRAMES if n != "multiple")
+_GROUPS = tuple((n, f"_{n}") for n in FRAMES)
+_GROUPS_NO_MULTIPLE = tuple((n, f"_{n}") for n in _NO_MULTIPLE)
+"""Each frame's group in the alternation of the frames."""
 _MEASURE = {"level_to": "level", "comparative": "change", "multiple": "change",
             "change": "change", "share": "share"}
 
@@ -168,8 +174,9 @@ def _noun_after_verbs(text: str, end: int, rules: StatRules) -> str | None:
     return phrase
 
 
-@dataclass(frozen=True, slots=True)
-class _Frame:
+class _Frame(NamedTuple):
+    """What the clause before a mention says of it (a tuple: one is made per mention)."""
+
     measure: str = "level"
     direction: str | None = None
     basis: str | None = None
@@ -177,6 +184,9 @@ class _Frame:
     """Where a share's 占 stands: the part is the noun before it, not the whole after."""
     opens: int | None = None
     """Where a frame with a basis opens (增速比上半年加快: at 比)."""
+
+
+_LEVEL = _Frame()
 
 
 def _frame(text: str, m: Mention, rules: StatRules, clause_breaks: list[int]) -> _Frame:
@@ -188,13 +198,13 @@ def _frame(text: str, m: Mention, rules: StatRules, clause_breaks: list[int]) ->
     j = bisect_left(clause_breaks, m.start)
     lo = max(0, m.start - WINDOW, clause_breaks[j - 1] + 1 if j else 0)
     if lo == m.start:
-        return _Frame()
+        return _LEVEL
     multiple = m.unit in rules.multiple_units
     pattern = rules.frames if multiple else rules.frames_no_multiple
     f = pattern.match(text, lo, m.start)  # reverse: the frame ends where the mention starts
     if f is None:
-        return _Frame()
-    name = next(n for n in (FRAMES if multiple else _NO_MULTIPLE) if f.start(f"_{n}") >= 0)
+        return _LEVEL
+    name = next(n for n, g in (_GROUPS if multiple else _GROUPS_NO_MULTIPLE) if f.start(g) >= 0)
     verb, basis = f.group("verb"), f.group("basis")
     direction = ("up" if verb in rules.up else "down" if verb in rules.down else None)
     part_of = f.start() if name == "share" and f.group().startswith("占") else None
@@ -265,8 +275,9 @@ def _paragraphs(text: str) -> list[tuple[int, int]]:
 def _lead(text: str, paras: list[tuple[int, int]], first_mention: int,
           rules: StatRules) -> tuple[int, int] | None:
     """The lead: up to the first paragraph with a figure, the first that opens with a
-    time expression and a comma (2025年以来，…); else the first that holds a whole
-    sentence and a time expression (not the title, a subtitle or a byline)."""
+    time expression and a comma (2025年以来，…); else the first that holds a time
+    expression among the first ``LEAD_WITHIN`` paragraphs that hold a whole sentence
+    (not the title, a subtitle or a byline)."""
     pattern = rules.periods.pattern
     for lo, hi in paras:
         if lo > first_mention:
@@ -275,8 +286,9 @@ def _lead(text: str, paras: list[tuple[int, int]], first_mention: int,
         m = pattern.match(text, start, hi)
         if m and m.end() < hi and text[m.end()] in "，,":
             return lo, hi
-    return next(((lo, hi) for lo, hi in paras if SENTENCE_END.search(text, lo, hi)
-                 and pattern.search(text, lo, hi)), None)
+    whole = ((lo, hi) for lo, hi in paras if SENTENCE_END.search(text, lo, hi))
+    return next(((lo, hi) for lo, hi in islice(whole, LEAD_WITHIN)
+                 if pattern.search(text, lo, hi)), None)
 
 
 def _lead_period(periods: list[Period], lead: tuple[int, int]) -> Period | None:
@@ -326,7 +338,10 @@ def annotate(text: str, mentions: list[Mention], rules: StatRules,
         mentions, para_of = _outside(mentions, para_of, windows)
     breaks = [b.start() for b in SENTENCE_BREAKS.finditer(text)]
     clause_breaks = [b.start() for b in _CLAUSE_BREAK.finditer(text)]
-    named = {text[s:e] for s, e in places}
+    place_names = [text[s:e] for s, e in places]
+    named = set(place_names)
+    no_object: dict[str, bool] = {}
+    """Per text: whether a phrase is refused as an object (they repeat)."""
     period_ends = [p.end for p in periods]
     period_fields = [(p.text, _iso(p.first), _iso(p.last)) for p in periods]
     lead_fields = ((lead_period.text, _iso(lead_period.first), _iso(lead_period.last))
@@ -348,7 +363,7 @@ def annotate(text: str, mentions: list[Mention], rules: StatRules,
             period = _NO_PERIOD
         j = bisect_right(place_ends, m.start) - 1
         if j >= 0 and places[j][0] >= para_lo:
-            place: str | None = text[places[j][0]:places[j][1]]
+            place: str | None = place_names[j]
         elif lead_place is not None and lead_place[1] <= m.start:
             place = text[lead_place[0]:lead_place[1]]
         else:
@@ -362,15 +377,22 @@ def annotate(text: str, mentions: list[Mention], rules: StatRules,
             obj = noun_before(text, f.part_of, rules.objects)
         elif obj and f.opens is not None and obj in text[f.opens:m.start]:
             obj = noun_before(text, f.opens, rules.objects)  # 增速比上半年加快0.4个百分点
-        if obj and (_bad_object(obj, rules) or obj in surfaces):
-            obj = None  # 车程由两个多小时缩短至50分钟: another figure is no object
-        if obj and (obj in named or rules.periods.pattern.fullmatch(obj)):
-            obj = None  # a time word or a place name is never the object
+        if obj:
+            refused = no_object.get(obj)
+            if refused is None:
+                # 车程由两个多小时缩短至50分钟: another figure is no object, nor a time
+                # word or a place name
+                refused = no_object[obj] = (
+                    _bad_object(obj, rules) or obj in surfaces or obj in named
+                    or rules.periods.pattern.fullmatch(obj) is not None)
+            if refused:
+                obj = None
         if obj is None and f.measure == "level":
             obj = _noun_after_verbs(text, m.end, rules) or _between(text, last, m, rules)
         rows.append([m.start, m.end, m.surface, m.value, m.lower, m.upper, m.approx,
                      m.qualifier, m.unit, m.dimension, obj, m.rule, f.measure, f.direction,
-                     f.basis, *period, place, _estimate(m)])
+                     f.basis, *period, place,
+                     m.value if m.value is not None else _estimate(m)])
         last = m
     _carry(text, rows, sentence_of, rules, places)
     return [Mention(*row) for row in rows]  # positional: far cheaper than replace()
