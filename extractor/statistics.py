@@ -282,7 +282,9 @@ def _lead(text: str, paras: list[tuple[int, int]], first_mention: int,
     for lo, hi in paras:
         if lo > first_mention:
             break
-        start = lo + len(text[lo:hi]) - len(text[lo:hi].lstrip())
+        start = lo
+        while start < hi and text[start].isspace():
+            start += 1
         m = pattern.match(text, start, hi)
         if m and m.end() < hi and text[m.end()] in "，,":
             return lo, hi
