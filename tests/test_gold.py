@@ -42,7 +42,7 @@ def test_dev_gold_offsets_are_surfaces(record: dict) -> None:
 def test_dev_corpus_statistic_fields() -> None:
     """Floors just under today's figures on the development corpus's §5 fields and
     objects (issue 15's targets: measure 0.95, direction 0.95, basis 0.90, period 0.85,
-    place 0.85, object 0.90; today 0.972, 0.988, 0.990, 0.960, 0.946, 0.920)."""
+    place 0.85, object 0.90; today 0.972, 0.988, 0.990, 0.960, 0.948, 0.920)."""
     s = score_records(load_gold(DATA / "dev_gold.jsonl"))
     floors = {"measure": 0.97, "direction": 0.985, "basis": 0.985, "period": 0.955,
               "place": 0.94, "object": 0.915}
@@ -52,11 +52,11 @@ def test_dev_corpus_statistic_fields() -> None:
 
 def test_news_statistic_fields() -> None:
     """Floors just under today's §5 and object figures on the news set, text the rules
-    were not written against (today 0.953, 0.985, 0.985, 0.875, 0.810, 0.900): a rule
+    were not written against (today 0.953, 0.985, 0.985, 0.875, 0.896, 0.900): a rule
     that helps the development corpus must not cost these."""
     s = score_records(load_gold(DATA / "news" / "gold.jsonl"))
     floors = {"measure": 0.95, "direction": 0.98, "basis": 0.98, "period": 0.87,
-              "place": 0.805, "object": 0.895}
+              "place": 0.89, "object": 0.895}
     assert {k: round(s.accuracy(k), 3) for k in floors if s.accuracy(k) < floors[k]} == {}
 
 
