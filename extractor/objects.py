@@ -69,8 +69,8 @@ def _split(segment: str, stops: dict[str, tuple[str, ...]]) -> list[str]:
 
 def _clean(phrase: str, rules: ObjectRules) -> str | None:
     phrase = phrase.strip(rules.trim)
-    if not phrase:
-        return None
+    if not any(c.isalnum() for c in phrase):
+        return None  # punctuation only (45万千瓦/90万千瓦时)
     return phrase if _DIGITS.isdisjoint(phrase) or not NUMBER.search(phrase) else None
 
 
@@ -88,8 +88,9 @@ def after(text: str, end: int, rules: ObjectRules) -> str | None:
             depth += 1
         elif ch in ")）" and depth:
             depth -= 1
-        elif depth == 0 and (ch in CLAUSE_END or (ch in stops and _stop_at(text, i, stops))):
-            break
+        elif depth == 0 and (ch in CLAUSE_END or (ch in stops and _stop_at(text, i, stops))
+                             or (ch in _DIGITS and NUMBER.match(text, i))):
+            break  # a number starts the next figure (10亿元以上项目136个 → 项目)
         i += 1
     return _clean(text[end:i], rules) if i < limit or i == len(text) else None
 

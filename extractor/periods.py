@@ -14,7 +14,7 @@ import regex
 
 from extractor.rules import RuleError
 
-RESOLVE = ("span", "since", "until", "point", "recent", "prior", "window")
+RESOLVE = ("span", "since", "until", "point", "recent", "prior", "window", "holiday")
 """What a period pattern's match means; see rules/periods.toml."""
 _FRAGMENT = regex.compile(r"\{:(\w+)\}")
 _YEAR_IN_TITLE = regex.compile(r"((?:19|20)\d\d)年")
@@ -35,6 +35,8 @@ class PeriodRules:
     spans: dict[str, tuple[int, int]]
     numbers: dict[str, int]
     """Chinese digits and 十 (from rules/numerals.toml), to read 五年, 十二月."""
+    holidays: dict[str, tuple[int, int, int]]
+    """Holidays with a fixed first day: month, day, usual length in days."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,17 +73,21 @@ def compile_periods(raw: dict[str, Any], numerals: dict[str, Any]) -> PeriodRule
             raise RuleError("periods", f"patterns[{i}]", f"bad fragment: {e}") from None
         alternatives.append(f"(?P<_{i}>{source})")
         kinds.append(entry["resolve"])
-    not_basis = "|".join(regex.escape(w) for w in raw["options"]["basis_before"])
+    not_basis = "|".join(regex.escape(w) for w in raw["options"]["basis_before"]
+                         + raw["options"]["scene_before"])
     try:
-        pattern = regex.compile(f"(?={raw['options']['prefilter']})(?<!{not_basis})(?:"
+        prefilter = raw["options"]["prefilter"]
+        pattern = regex.compile(f"(?={prefilter})(?<!{not_basis})(?:"
                                 + "|".join(alternatives) + ")",
                                 years=list(raw["years"]),
-                                plans=list(raw["plans"]), spans=list(raw["spans"]))
+                                plans=list(raw["plans"]), spans=list(raw["spans"]),
+                                holidays=list(raw["holidays"]))
     except regex.error as e:
         raise RuleError("periods", "patterns", f"does not compile: {e}") from None
     for i, alt in enumerate(alternatives):
         if regex.compile(alt, years=list(raw["years"]), plans=list(raw["plans"]),
-                         spans=list(raw["spans"]), ignore_unused=True).match("") is not None:
+                         spans=list(raw["spans"]), holidays=list(raw["holidays"]),
+                         ignore_unused=True).match("") is not None:
             raise RuleError("periods", f"patterns[{i}]", "matches the empty string")
     numbers = {k: v for k, v in numerals["digits"].items() if v < 10}
     numbers["十"] = 10
@@ -91,6 +97,7 @@ def compile_periods(raw: dict[str, Any], numerals: dict[str, Any]) -> PeriodRule
         windows=frozenset(raw["options"]["windows"]),
         years=dict(raw["years"]), plans=dict(raw["plans"]),
         spans={k: (v[0], v[1]) for k, v in raw["spans"].items()}, numbers=numbers,
+        holidays={k: (v[0], v[1], v[2]) for k, v in raw["holidays"].items()},
     )
 
 
@@ -137,6 +144,8 @@ def resolve(m: regex.Match[str], kind: str, rules: PeriodRules, published: date 
         if prior.last == _last_day(prior.last.year, prior.last.month):
             last = _last_day(last.year, last.month)  # 2024-02-29 → 2023-02-28
         return first, last
+    if kind == "holiday":
+        return _holiday(m, rules, published, prior)
     if kind == "recent":
         if published is None:
             return None, None
@@ -187,9 +196,11 @@ def resolve(m: regex.Match[str], kind: str, rules: PeriodRules, published: date 
         last = date(year + 4, 12, 31)
     if d is not None:
         day = small_number(d, rules.numbers)
-        if day is None or day > calendar.monthrange(year, first_month)[1]:
+        to = small_number(one("d2") or d, rules.numbers)  # 10月1日-8日
+        days = calendar.monthrange(year, first_month)[1]
+        if day is None or to is None or not day <= to <= days:
             return None, None
-        first = last = date(year, first_month, day)
+        first, last = date(year, first_month, day), date(year, first_month, to)
     if kind == "since":
         return first, published
     if kind == "until":
@@ -197,6 +208,28 @@ def resolve(m: regex.Match[str], kind: str, rules: PeriodRules, published: date 
     if kind == "point":
         return last, last
     return first, last
+
+
+def _holiday(m: regex.Match[str], rules: PeriodRules, published: date | None,
+             prior: Period | None) -> tuple[date | None, date | None]:
+    """A named holiday (国庆8天假期: its first day, and the length the text states or its
+    usual one), or the article's holiday named before (假期期间: ``prior``)."""
+    name = m.group("holiday")
+    if name is None:
+        return (prior.first, prior.last) if prior is not None else (None, None)
+    if (y := m.group("year")) is not None:
+        year = int(y)
+    elif (r := m.group("rel")) is not None and published is not None:
+        year = published.year + rules.years[r]
+    elif published is not None:
+        year = published.year
+    else:
+        return None, None
+    month, day, days = rules.holidays[name.strip("“”\"")]
+    if m.group("n") is not None:
+        days = small_number(m.group("n"), rules.numbers) or days
+    first = date(year, month, day)
+    return first, date.fromordinal(first.toordinal() + days - 1)
 
 
 def kind_of(m: regex.Match[str], rules: PeriodRules) -> str:

@@ -29,7 +29,8 @@ ALLOWED_KEYS = {
     "objects": {"stops", "trim", "examples"},
     "metadata": {"head", "date", "author", "outlet", "title", "fields"},
     "statistics": {"changes", "frames", "bases", "objects", "examples"},
-    "periods": {"years", "plans", "spans", "fragments", "options", "patterns", "examples"},
+    "periods": {"years", "plans", "spans", "holidays", "fragments", "options", "patterns",
+                "examples"},
     "places": {"words", "names", "examples"},
 }
 MEANINGS = {"about", "over", "under", "over_open", "exact"}
@@ -90,8 +91,10 @@ SHAPES: dict[str, dict[str, Any]] = {
     },
     "periods": {
         "years": {str: int}, "plans": {str: int}, "spans": {str: [int]},
+        "holidays": {str: [int]},
         "fragments": {str: str},
-        "options": {"windows": [str], "prefilter": str, "basis_before": [str]},
+        "options": {"windows": [str], "prefilter": str, "basis_before": [str],
+                    "scene_before": [str]},
         "patterns": [{"name": str, "pattern": str, "resolve": str}],
     },
     "places": {

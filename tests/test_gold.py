@@ -16,14 +16,14 @@ def test_seed_gold_every_field_right() -> None:
     assert s.fp == 0 and s.fn == 0
     assert s.span[2] == 1.0
     assert s.full[2] == 1.0
-    assert s.accuracy("object") >= 0.95
+    assert s.accuracy("object") == 1.0
 
 
 def test_seed_gold_statistic_fields() -> None:
     s = score_records(load_gold(DATA / "seed" / "gold.jsonl"))
     assert s.stat_gold == 29
     for name in STAT_FIELDS:
-        assert s.accuracy(name) >= 0.95, name
+        assert s.accuracy(name) == 1.0, name
 
 
 def test_dev_corpus_scores() -> None:
@@ -40,12 +40,23 @@ def test_dev_gold_offsets_are_surfaces(record: dict) -> None:
 
 
 def test_dev_corpus_statistic_fields() -> None:
-    """Floors under today's figures on the development corpus's §5 fields (issue 15's
-    targets are measure 0.95, direction 0.95, basis 0.90, period 0.85, place 0.85,
-    object 0.90: period and object are not there yet)."""
+    """Floors just under today's figures on the development corpus's §5 fields and
+    objects (issue 15's targets: measure 0.95, direction 0.95, basis 0.90, period 0.85,
+    place 0.85, object 0.90; today 0.972, 0.988, 0.990, 0.960, 0.948, 0.920)."""
     s = score_records(load_gold(DATA / "dev_gold.jsonl"))
-    floors = {"measure": 0.95, "direction": 0.95, "basis": 0.95, "period": 0.65,
-              "place": 0.85, "object": 0.85}
+    floors = {"measure": 0.97, "direction": 0.985, "basis": 0.985, "period": 0.955,
+              "place": 0.94, "object": 0.915}
+    assert {k: round(s.accuracy(k), 3) for k in floors if s.accuracy(k) < floors[k]} == {}
+    assert s.span[2] >= 0.997
+
+
+def test_news_statistic_fields() -> None:
+    """Floors just under today's §5 and object figures on the news set, text the rules
+    were not written against (today 0.953, 0.985, 0.985, 0.875, 0.896, 0.900): a rule
+    that helps the development corpus must not cost these."""
+    s = score_records(load_gold(DATA / "news" / "gold.jsonl"))
+    floors = {"measure": 0.95, "direction": 0.98, "basis": 0.98, "period": 0.87,
+              "place": 0.89, "object": 0.895}
     assert {k: round(s.accuracy(k), 3) for k in floors if s.accuracy(k) < floors[k]} == {}
 
 
