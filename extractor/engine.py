@@ -12,13 +12,9 @@ from __future__ import annotations
 from datetime import date
 
 from extractor.lexicon import Lexicon
-from extractor.mention import Mention
+from extractor.mention import Found, Mention
 from extractor.ruleset import Ruleset, default_ruleset
 from extractor.statistics import annotate
-
-Row = tuple[int, int, str, float | None, float | None, float | None, str, str | None,
-            str | None, str, str | None, str]
-"""A mention as a tuple, in the order of Mention's fields."""
 
 
 class Extractor:
@@ -27,14 +23,14 @@ class Extractor:
     def __init__(self, rules: Ruleset | None = None) -> None:
         self.rules = rules or default_ruleset()
 
-    def rows(self, text: str) -> list[Row]:
-        """Every quantity mention of ``text`` as tuples (the fields of Mention, in
-        order), sorted by start, never overlapping."""
+    def rows(self, text: str) -> list[Found]:
+        """Every quantity mention of ``text`` as tuples (Mention's fields up to ``rule``,
+        without the statistic around it), sorted by start, never overlapping."""
         rules = self.rules
         reader, objects = rules.reader, rules.objects
         lex = rules.lexicon
         context = lex.context
-        out: list[Row] = []
+        out: list[Found] = []
         for hit in rules.scanner.scan(text):
             if hit.match is None:
                 continue
@@ -49,8 +45,8 @@ class Extractor:
                 if (dimension == "other" and prev is not None and prev[7] is None
                         and text[prev[1]:start] in context.get("list", ())):
                     dimension = prev[9]  # 998514、16648: one list, one dimension
-            out.append((start, end, text[start:end], value, lower, upper, approx, qualifier,
-                        unit, dimension, objects.find(text, start, end), rule))
+            out.append(Found(start, end, text[start:end], value, lower, upper, approx,
+                             qualifier, unit, dimension, objects.find(text, start, end), rule))
         return out
 
     def extract(self, text: str, published: date | str | None = None) -> list[Mention]:
@@ -62,8 +58,7 @@ class Extractor:
                             f"{type(text).__name__}")
         if isinstance(published, str):
             published = date.fromisoformat(published)
-        mentions = [Mention(*row) for row in self.rows(text)]
-        return annotate(text, mentions, self.rules.statistics, published)
+        return annotate(text, self.rows(text), self.rules.statistics, published)
 
 
 def _context_dimension(text: str, start: int, end: int, lex: Lexicon) -> str:

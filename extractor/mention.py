@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections import namedtuple
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 APPROX_FLAGS = ("exact", "about", "over", "under", "range", "vague")
@@ -51,3 +52,8 @@ class Mention:
     def to_dict(self) -> dict[str, Any]:
         """The mention as a plain dict (JSON-ready)."""
         return asdict(self)
+
+
+Found = namedtuple("Found", [f.name for f in fields(Mention)][:12])
+"""A mention as the scan reads it: Mention's fields up to ``rule``, before the statistic
+around it (a tuple: far cheaper to build than a Mention)."""

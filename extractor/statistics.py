@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 
 import regex
 
-from extractor.mention import Mention
+from extractor.mention import Found, Mention
 from extractor.objects import ObjectRules
 from extractor.objects import before as noun_before
 from extractor.periods import (
@@ -189,7 +189,7 @@ class _Frame(NamedTuple):
 _LEVEL = _Frame()
 
 
-def _frame(text: str, m: Mention, rules: StatRules, clause_breaks: list[int]) -> _Frame:
+def _frame(text: str, m: Found, rules: StatRules, clause_breaks: list[int]) -> _Frame:
     """Measure, direction and basis from the clause right before the mention
     (``clause_breaks``: where the text's clause breaks stand, in order)."""
     for prefix, direction in rules.surface.items():
@@ -313,12 +313,12 @@ def _iso(d: date | None) -> str | None:
     return None if d is None else d.isoformat()
 
 
-def annotate(text: str, mentions: list[Mention], rules: StatRules,
+def annotate(text: str, mentions: list[Found], rules: StatRules,
              published: date | None) -> list[Mention]:
-    """Fill the §5 fields of ``mentions`` (sorted by start); drop those inside a time
-    window (近5年来: the period of the figures it governs, not a figure)."""
+    """The Mentions of ``mentions`` (sorted by start) with their §5 fields; those inside a
+    time window dropped (近5年来: the period of the figures it governs, not a figure)."""
     if not mentions:
-        return mentions
+        return []
     paras = _paragraphs(text)
     starts = [lo for lo, _ in paras]
     lead = _lead(text, paras, mentions[0].start, rules)
@@ -352,7 +352,7 @@ def annotate(text: str, mentions: list[Mention], rules: StatRules,
     surfaces = {m.surface for m in mentions}
     rows: list[list[Any]] = []
     sentence_of: list[tuple[int, int]] = []
-    last: Mention | None = None
+    last: Found | None = None
     full_stop = len(text)
     for m, k in zip(mentions, para_of, strict=True):
         para_lo = paras[k][0]
@@ -406,8 +406,8 @@ MEASURE, DIRECTION, BASIS, PLACE = 12, 13, 14, 18
 """Where the fields of a Mention stand in the rows ``annotate`` builds (its order)."""
 
 
-def _outside(mentions: list[Mention], para_of: list[int],
-             windows: list[Period]) -> tuple[list[Mention], list[int]]:
+def _outside(mentions: list[Found], para_of: list[int],
+             windows: list[Period]) -> tuple[list[Found], list[int]]:
     """The mentions (and their paragraphs) that no time window overlaps."""
     ends = [p.end for p in windows]
     keep_m, keep_p = [], []
@@ -420,7 +420,7 @@ def _outside(mentions: list[Mention], para_of: list[int],
     return keep_m, keep_p
 
 
-def _between(text: str, prev: Mention | None, m: Mention, rules: StatRules) -> str | None:
+def _between(text: str, prev: Found | None, m: Found, rules: StatRules) -> str | None:
     """The words between a figure and the one before it in its clause, when they are a
     noun (10亿元以上项目136个 → 项目; 医院87家、社区卫生服务中心（站）123个)."""
     if prev is None or m.start - prev.end > MAX_BETWEEN:
@@ -432,7 +432,7 @@ def _between(text: str, prev: Mention | None, m: Mention, rules: StatRules) -> s
     return words
 
 
-def _estimate(m: Mention) -> float | None:
+def _estimate(m: Found) -> float | None:
     if m.value is not None:
         return m.value
     if m.lower is not None and m.upper is not None:

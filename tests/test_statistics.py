@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from extractor import extract
-from extractor.mention import Mention
+from extractor.mention import Found, Mention
 from extractor.periods import compile_periods, small_number
 from extractor.rules import RuleError
 from extractor.ruleset import default_ruleset
@@ -263,8 +263,8 @@ def test_new_fields_come_last_with_defaults() -> None:
 def test_annotate_takes_compiled_rules_and_a_date() -> None:
     rules = compile_statistics(default_ruleset().raw)
     text = "今年，全市新增企业64家"
-    mentions = [Mention(8, 11, "64家", 64.0, 64.0, 64.0, "exact", None, "家", "count", "企业",
-                        "number")]
+    mentions = [Found(8, 11, "64家", 64.0, 64.0, 64.0, "exact", None, "家", "count", "企业",
+                      "number")]
     got = annotate(text, mentions, rules, date(2025, 9, 15))
     assert fields(got[0]) == {"object": "企业", "measure": "level", "direction": None,
                               "basis": None, "period": "今年", "period_start": "2025-01-01",
