@@ -12,8 +12,10 @@ from concurrent.futures import ThreadPoolExecutor
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
-# The per-mention path: phase two of the scanner, its tables and the reading of a match.
-COMPILED = ("scanner", "grammar", "lexicon", "exclusions", "reading", "forms")
+# The per-mention path: phase two of the scanner, its tables, the reading of a match, the
+# object, and the statistic around it.
+COMPILED = ("scanner", "grammar", "lexicon", "exclusions", "reading", "forms", "numerals",
+            "objects", "engine", "statistics", "periods", "places")
 
 
 class OptionalBuildExt(build_ext):
@@ -46,7 +48,10 @@ def extensions() -> list[Extension]:
     # -O1: a quarter of -O3's compile time, and as fast here (the work is in CPython's API)
     modules = [Extension(f"extractor.{name}", [f"extractor/{name}.py"], optional=True,
                          extra_compile_args=["-O1", "-g0"]) for name in COMPILED]
-    return cythonize(modules, language_level=3, quiet=True)
+    # annotation_typing off: type hints stay hints, so a compiled module behaves as its .py
+    # (extract(None) raises the same TypeError in both)
+    return cythonize(modules, language_level=3, quiet=True,
+                     compiler_directives={"annotation_typing": False})
 
 
 setup(ext_modules=extensions(), cmdclass={"build_ext": OptionalBuildExt})
