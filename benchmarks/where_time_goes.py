@@ -43,7 +43,12 @@ def main() -> None:
 
     import bench
 
+    from extractor import engine_build
     from extractor.engine import Extractor
+
+    if engine_build() == "compiled":
+        sys.exit("cProfile does not see inside the compiled engine: run this from a checkout "
+                 "without extractor/*.so (or one installed with ZHSTATS_PURE_PYTHON=1)")
 
     texts = bench.corpus(args.mb, args.dense)
     extractor = Extractor()
