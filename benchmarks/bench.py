@@ -8,7 +8,9 @@ next twenty in each copy, so every example comes round), shuffled with a fixed
 seed and repeated up to ``--mb`` megabytes of UTF-8. Each copy has its Arabic
 and Chinese digits permuted, so a cache of repeated surfaces cannot turn
 repetition into free work, and a unique article code, so no article is a
-duplicate. ``--dense`` puts every example article in every copy instead (about
+duplicate. Each timed run of the in-process figures reads its own corpus (its own
+seed, so its own permutations): a run never finds the surfaces of an earlier run
+in the engine's caches. ``--dense`` puts every example article in every copy instead (about
 four times the mentions per kilobyte: a stress test, not news).
 
 With ``pip install '.[bench]'`` the peers (JioNLP's money extraction,
@@ -53,10 +55,11 @@ def _example_articles(per_article: int = 20) -> list[str]:
     return ["，".join(texts[i:i + per_article]) + "。" for i in range(0, len(texts), per_article)]
 
 
-def corpus(megabytes: float, dense: bool = False) -> list[str]:
-    """Articles totalling ``megabytes`` of UTF-8, digits permuted in each copy."""
+def corpus(megabytes: float, dense: bool = False, seed: int = SEED) -> list[str]:
+    """Articles totalling ``megabytes`` of UTF-8, digits permuted in each copy (all but
+    the first with the default seed)."""
     articles, examples = _sample_articles(), _example_articles()
-    rng = random.Random(SEED)
+    rng = random.Random(seed)
     out, size, copy = [], 0, 0
     while size < megabytes * 1e6:
         order = articles + (examples if dense else [examples[copy % len(examples)]])
@@ -65,7 +68,8 @@ def corpus(megabytes: float, dense: bool = False) -> list[str]:
         rng.shuffle(perm)
         table = str.maketrans("123456789" + "一二三四五六七八九",
                               "".join(str(p + 1) for p in perm)
-                              + "".join("一二三四五六七八九"[p] for p in perm)) if copy else {}
+                              + "".join("一二三四五六七八九"[p] for p in perm)
+                              ) if copy or seed != SEED else {}
         for i, text in enumerate(order):
             varied = f"稿件ZH{copy:05d}X{i:04d}\n" + text.translate(table)  # unique: no duplicates
             out.append(varied)
@@ -83,31 +87,43 @@ def _median_time(fn, runs: int) -> float:
     return statistics.median(times)
 
 
-def bench_extract(texts: list[str], runs: int) -> dict[str, float]:
+def fresh_corpora(megabytes: float, dense: bool, runs: int) -> list[list[str]]:
+    """One corpus per timed run, each with its own digit permutations, so that no run
+    reads surfaces an earlier run left in the engine's caches (as new text would)."""
+    return [corpus(megabytes, dense, SEED + run) for run in range(runs)]
+
+
+def _timed(fn, corpora: list[list[str]]) -> tuple[float, int]:
+    """Median seconds of ``fn`` over each corpus in turn, and its mentions on the first."""
+    times, found = [], []
+    for texts in corpora:
+        t0 = time.perf_counter()
+        found.append(sum(len(fn(t)) for t in texts))
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), found[0]
+
+
+def bench_extract(corpora: list[list[str]]) -> dict[str, float]:
     from extractor import extract
 
     extract("预热1个")
-    count = [0]
-
-    def run() -> None:
-        count[0] = sum(len(extract(t)) for t in texts)
-
-    seconds = _median_time(run, runs)
+    seconds, count = _timed(extract, corpora)
+    texts = corpora[0]
     mb = sum(len(t.encode()) for t in texts) / 1e6
-    return {"MB": mb, "mentions/KB": count[0] / mb / 1000, "seconds": seconds,
+    return {"MB": mb, "mentions/KB": count / mb / 1000, "seconds": seconds,
             "MB/s": mb / seconds, "articles/s": len(texts) / seconds,
-            "mentions/s": count[0] / seconds}
+            "mentions/s": count / seconds}
 
 
-def bench_scan_only(texts: list[str], runs: int) -> float:
+def bench_scan_only(corpora: list[list[str]]) -> float:
     """MB/s of the scan and reading alone (``Extractor.rows``: no §5 statistic, no
     Mention objects): what the statistic around each mention costs is the rest."""
     from extractor.engine import Extractor
 
     extractor = Extractor()
     extractor.rows("预热1个")
-    seconds = _median_time(lambda: [extractor.rows(t) for t in texts], runs)
-    return sum(len(t.encode()) for t in texts) / 1e6 / seconds
+    seconds, _ = _timed(extractor.rows, corpora)
+    return sum(len(t.encode()) for t in corpora[0]) / 1e6 / seconds
 
 
 def _write_jsonl(texts: list[str], folder: Path) -> Path:
@@ -233,12 +249,13 @@ def main() -> None:
                     help="every rule-example article in every copy (a stress test)")
     args = ap.parse_args()
 
-    texts = corpus(args.mb, args.dense)
+    corpora = fresh_corpora(args.mb, args.dense, args.runs)
+    texts = corpora[0]
     rows: list[tuple[str, str]] = []
-    ex = bench_extract(texts, args.runs)
+    ex = bench_extract(corpora)
     rows += [(f"extract, 1 core: {k}", f"{v:,.2f}") for k, v in ex.items()]
     rows.append(("scan and reading alone (no §5), 1 core: MB/s",
-                 f"{bench_scan_only(texts, args.runs):,.2f}"))
+                 f"{bench_scan_only(corpora):,.2f}"))
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         path = _write_jsonl(texts, tmp)
@@ -251,8 +268,9 @@ def main() -> None:
             mem = bench_memory(args.mb, args.memory_mb, tmp, args.dense)
             rows += [(f"memory: {k}", f"{v:,.2f}") for k, v in mem.items()]
     rows.append(("start-up: zhstats --help (s)", f"{bench_startup(max(args.runs, 5)):.3f}"))
-    peer_texts = corpus(args.peer_mb, args.dense)
-    ours = bench_extract(peer_texts, args.runs)["MB/s"]
+    peer_corpora = fresh_corpora(args.peer_mb, args.dense, args.runs)
+    peer_texts = peer_corpora[0]
+    ours = bench_extract(peer_corpora)["MB/s"]
     rows.append(("extract on the peer slice: MB/s", f"{ours:,.2f}"))
     rows += [(f"peers: {k}", f"{v:,.3f}") for k, v in bench_peers(peer_texts, ours).items()]
 
