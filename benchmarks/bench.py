@@ -87,10 +87,11 @@ def _median_time(fn, runs: int) -> float:
     return statistics.median(times)
 
 
-def fresh_corpora(megabytes: float, dense: bool, runs: int) -> list[list[str]]:
-    """One corpus per timed run, each with its own digit permutations, so that no run
-    reads surfaces an earlier run left in the engine's caches (as new text would)."""
-    return [corpus(megabytes, dense, SEED + run) for run in range(runs)]
+def fresh_corpora(megabytes: float, dense: bool, runs: int, first: int = 0) -> list[list[str]]:
+    """One corpus per timed run, each with its own digit permutations (seeds ``first``
+    onwards), so that no run reads surfaces an earlier run left in the engine's caches
+    (as new text would)."""
+    return [corpus(megabytes, dense, SEED + first + run) for run in range(runs)]
 
 
 def _timed(fn, corpora: list[list[str]]) -> tuple[float, int]:
@@ -254,8 +255,8 @@ def main() -> None:
     rows: list[tuple[str, str]] = []
     ex = bench_extract(corpora)
     rows += [(f"extract, 1 core: {k}", f"{v:,.2f}") for k, v in ex.items()]
-    rows.append(("scan and reading alone (no §5), 1 core: MB/s",
-                 f"{bench_scan_only(corpora):,.2f}"))
+    scan_only = bench_scan_only(fresh_corpora(args.mb, args.dense, args.runs, args.runs))
+    rows.append(("scan and reading alone (no §5), 1 core: MB/s", f"{scan_only:,.2f}"))
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         path = _write_jsonl(texts, tmp)
@@ -268,7 +269,7 @@ def main() -> None:
             mem = bench_memory(args.mb, args.memory_mb, tmp, args.dense)
             rows += [(f"memory: {k}", f"{v:,.2f}") for k, v in mem.items()]
     rows.append(("start-up: zhstats --help (s)", f"{bench_startup(max(args.runs, 5)):.3f}"))
-    peer_corpora = fresh_corpora(args.peer_mb, args.dense, args.runs)
+    peer_corpora = fresh_corpora(args.peer_mb, args.dense, args.runs, 2 * args.runs)
     peer_texts = peer_corpora[0]
     ours = bench_extract(peer_corpora)["MB/s"]
     rows.append(("extract on the peer slice: MB/s", f"{ours:,.2f}"))
