@@ -15,7 +15,7 @@ from setuptools.command.build_ext import build_ext
 # The per-mention path: phase two of the scanner, its tables, the reading of a match, the
 # object, and the statistic around it.
 COMPILED = ("scanner", "grammar", "lexicon", "exclusions", "reading", "forms", "numerals",
-            "objects", "engine", "statistics", "periods", "places")
+            "objects", "engine", "statistics", "carry", "periods", "places")
 
 
 class OptionalBuildExt(build_ext):

@@ -6,7 +6,8 @@
 Texts: the development corpus and its parts, the seed, the sample articles, every
 rule-file example, every conformance input and ``--mb`` of the benchmark corpus.
 Each side extracts in its own process (``PYTHONPATH`` set to its checkout) and
-prints every field of every mention; the script prints, per corpus, how many
+prints every field of every mention (those both revisions have are compared, the §5
+fields included); the script prints, per corpus, how many
 texts differ, and the first differences. Exit status 1 when any text differs.
 """
 
@@ -26,12 +27,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 EXTRACT = """
-import json, sys
+import dataclasses, json, sys
 from extractor import extract
 texts = json.load(open(sys.argv[1], encoding="utf-8"))
-fields = ("start", "end", "value", "lower", "upper", "approx", "qualifier", "unit",
-          "dimension", "object", "rule")
-out = [[[getattr(m, f) for f in fields] for m in extract(t)] for _, t in texts]
+out = [[dataclasses.asdict(m) for m in extract(t)] for _, t in texts]
 json.dump(out, open(sys.argv[2], "w", encoding="utf-8"), ensure_ascii=False)
 """
 
@@ -65,6 +64,13 @@ def run(checkout: Path, source: Path, target: Path) -> list:
     return json.loads(target.read_text("utf-8"))
 
 
+def _common_fields(ours: list, theirs: list) -> list[str]:
+    """The Mention fields both revisions have (a newer one may add fields), in order."""
+    mine = next((list(m) for ms in ours for m in ms), [])
+    other = {f for ms in theirs for m in ms for f in m}
+    return [f for f in mine if f in other]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("other", type=Path, help="a checkout of the revision to compare with")
@@ -77,8 +83,12 @@ def main() -> None:
         source.write_text(json.dumps(compared, ensure_ascii=False), "utf-8")
         ours = run(ROOT, source, Path(tmp) / "ours.json")
         theirs = run(args.other.resolve(), source, Path(tmp) / "theirs.json")
+    common = _common_fields(ours, theirs)
+    print(f"fields compared: {', '.join(common)}")
     total, differ, shown = Counter(), Counter(), Counter()
-    for (kind, text), a, b in zip(compared, ours, theirs, strict=True):
+    for (kind, text), mine, other in zip(compared, ours, theirs, strict=True):
+        a = [[m[f] for f in common] for m in mine]
+        b = [[m[f] for f in common] for m in other]
         total[kind] += 1
         if a == b:
             continue
