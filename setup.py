@@ -45,7 +45,7 @@ def extensions() -> list[Extension]:
         from Cython.Build import cythonize
     except ImportError:
         return []
-    # -O1: a quarter of -O3's compile time, and as fast here (the work is in CPython's API)
+    # -O1: a quarter of -O3's compile time; most of the work is calls into CPython's API
     modules = [Extension(f"extractor.{name}", [f"extractor/{name}.py"], optional=True,
                          extra_compile_args=["-O1", "-g0"]) for name in COMPILED]
     # annotation_typing off: type hints stay hints, so a compiled module behaves as its .py
