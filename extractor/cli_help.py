@@ -51,22 +51,26 @@ def _plain(param: _click.Parameter) -> None:
             param.metavar = _NAMES.get(annotation, "VALUE")
 
 
-class Command(TyperCommand):
-    """A typer command whose help shows display names, not Python types."""
+class _PlainParams:
+    """Help that shows display names, not Python types, for every parameter."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for param in self.params:
+        for param in self.params:  # type: ignore[attr-defined]
             _plain(param)
 
     def get_params(self, ctx: _click.Context) -> list[_click.Parameter]:
-        params = super().get_params(ctx)
+        params = super().get_params(ctx)  # type: ignore[misc]
         for param in params:  # the help option is made on first use
             _plain(param)
         return params
 
 
-class Group(TyperGroup):
+class Command(_PlainParams, TyperCommand):
+    """A typer command whose help shows display names, not Python types."""
+
+
+class Group(_PlainParams, TyperGroup):
     """A typer group whose help shows display names, not Python types, and whose usage
     errors are plain lines."""
 
@@ -85,14 +89,3 @@ class Group(TyperGroup):
             print("Aborted.", file=sys.stderr)
             sys.exit(1)
         sys.exit(code if isinstance(code, int) else 0)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for param in self.params:
-            _plain(param)
-
-    def get_params(self, ctx: _click.Context) -> list[_click.Parameter]:
-        params = super().get_params(ctx)
-        for param in params:
-            _plain(param)
-        return params

@@ -42,9 +42,9 @@ class Extractor:
             if dimension is None:
                 dimension = _context_dimension(text, start, end, lex)
                 prev = out[-1] if out else None
-                if (dimension == "other" and prev is not None and prev[7] is None
-                        and text[prev[1]:start] in context.get("list", ())):
-                    dimension = prev[9]  # 998514、16648: one list, one dimension
+                if (dimension == "other" and prev is not None and prev.qualifier is None
+                        and text[prev.end:start] in context.get("list", ())):
+                    dimension = prev.dimension  # 998514、16648: one list, one dimension
             out.append(Found(start, end, text[start:end], value, lower, upper, approx,
                              qualifier, unit, dimension, objects.find(text, start, end), rule))
         return out

@@ -54,6 +54,7 @@ class Mention:
         return asdict(self)
 
 
-Found = namedtuple("Found", [f.name for f in fields(Mention)][:12])
+_NAMES = [f.name for f in fields(Mention)]
+Found = namedtuple("Found", _NAMES[:_NAMES.index("rule") + 1])
 """A mention as the scan reads it: Mention's fields up to ``rule``, before the statistic
 around it (a tuple: far cheaper to build than a Mention)."""
