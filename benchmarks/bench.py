@@ -277,10 +277,11 @@ def main() -> None:
 
     width = max(len(k) for k, _ in rows)
     kind = "dense" if args.dense else "news"
-    from extractor import engine_build
+    import extractor
 
+    build = getattr(extractor, "engine_build", lambda: "pure Python")()  # older checkouts
     print(f"zhstats benchmark: {kind} corpus {args.mb:g} MB, median of {args.runs} runs, "
-          f"engine {engine_build()}")
+          f"engine {build}")
     for key, value in rows:
         print(f"{key:<{width}}  {value:>14}")
 
