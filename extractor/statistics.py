@@ -221,13 +221,14 @@ def _period_index(text: str, rules: StatRules, published: date | None,
     holiday: Period | None = None
     """The holiday the article named last (假期期间 takes its dates)."""
     for lo, hi in spans:
+        own = len(out)  # where this paragraph's periods begin in ``out``
         for m in pr.pattern.finditer(text, lo, hi):
             kind = kind_of(m, pr)
             if kind == "holiday":
                 prior = holiday
-            else:
-                prior = next((p for p in reversed(out) if p.kind != "prior" and p.start >= lo),
-                             None)
+            else:  # the paragraph's last period that is not itself a prior one
+                prior = next((out[i] for i in range(len(out) - 1, own - 1, -1)
+                              if out[i].kind != "prior"), None)
             first, last = resolve(m, kind, pr, published, year, prior)
             period = Period(m.start(), m.end(), m.group(), kind, first, last,
                             kind in pr.windows)

@@ -205,3 +205,15 @@ def test_a_run_of_mentions_takes_linear_time(unit: str) -> None:
     small = min(_seconds(unit * size) for _ in range(3))
     big = _seconds(unit * size * 10)
     assert big < 25 * small + 0.5, f"10⁴: {small:.2f} s, 10⁵: {big:.2f} s"
+
+
+@pytest.mark.slow
+def test_paragraphs_each_with_a_period_take_linear_time() -> None:
+    """2·10⁵ characters of short paragraphs, each with its period and a figure (each
+    figure's period is looked up in its own paragraph), take at most 25× the time of 2·10⁴."""
+    unit = "2024年3家。\n"
+    extract(unit * 10)
+    size = 20_000 // len(unit)
+    small = min(_seconds(unit * size) for _ in range(3))
+    big = _seconds(unit * size * 10)
+    assert big < 25 * small + 0.5, f"2·10⁴: {small:.2f} s, 2·10⁵: {big:.2f} s"
