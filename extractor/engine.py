@@ -10,6 +10,7 @@ period, place, and the object carried through its sentence).
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from extractor.lexicon import Lexicon
 from extractor.mention import Found, Mention
@@ -53,6 +54,11 @@ class Extractor:
         """Every quantity mention of ``text``, sorted by start, never overlapping, with the
         statistic around it (§5; ``published``, a date or ISO string, resolves 今年,
         近5年); raises TypeError when ``text`` is not a str."""
+        return [Mention(*row) for row in self.table(text, published)]
+
+    def table(self, text: str, published: date | str | None = None) -> list[list[Any]]:
+        """What ``extract`` returns as rows (lists of a Mention's fields, in order), without
+        building Mention objects: the pipeline's path to the indicators table."""
         if not isinstance(text, str):
             raise TypeError(f"extract() takes the article text as a str, not "
                             f"{type(text).__name__}")

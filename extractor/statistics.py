@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 import regex
 
 from extractor.carry import CLAUSE_BREAK, CLAUSE_BREAK_CHARS, carry
-from extractor.mention import Found, Mention
+from extractor.mention import Found
 from extractor.objects import ObjectRules
 from extractor.objects import before as noun_before
 from extractor.periods import (
@@ -308,9 +308,10 @@ def _iso(d: date | None) -> str | None:
 
 
 def annotate(text: str, mentions: list[Found], rules: StatRules,
-             published: date | None) -> list[Mention]:
-    """The Mentions of ``mentions`` (sorted by start) with their §5 fields; those inside a
-    time window dropped (近5年来: the period of the figures it governs, not a figure)."""
+             published: date | None) -> list[list[Any]]:
+    """The rows of ``mentions`` (sorted by start) with their §5 fields: lists of a
+    Mention's fields in order; those inside a time window dropped (近5年来: the period of
+    the figures it governs, not a figure)."""
     if not mentions:
         return []
     paras = _paragraphs(text)
@@ -391,7 +392,7 @@ def annotate(text: str, mentions: list[Found], rules: StatRules,
                      m.value if m.value is not None else _estimate(m)])
         last = m
     carry(text, rows, sentence_of, rules, places)
-    return [Mention(*row) for row in rows]  # positional: far cheaper than replace()
+    return rows
 
 
 _NO_PERIOD = (None, None, None)

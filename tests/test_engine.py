@@ -78,3 +78,19 @@ def test_same_input_same_output() -> None:
 
 def test_empty_text() -> None:
     assert extract("") == []
+
+
+def test_table_rows_are_the_mentions_fields_in_order() -> None:
+    from extractor.engine import Extractor
+
+    text = "今年，全市新增企业64家，比上年增长12.5%"
+    rows = Extractor().table(text, "2025-09-15")
+    assert rows == [
+        [9, 12, "64家", 64.0, 64.0, 64.0, "exact", None, "家", "count", "企业", "number",
+         "level", None, None, "今年", "2025-01-01", "2025-12-31", "全市", 64.0],
+        [18, 23, "12.5%", 12.5, 12.5, 12.5, "exact", None, "%", "percent", "企业", "number",
+         "change", "up", "上年", "今年", "2025-01-01", "2025-12-31", "全市", 12.5],
+    ]
+    assert [Mention(*row) for row in rows] == extract(text, "2025-09-15")
+    with pytest.raises(TypeError, match="not bytes"):
+        Extractor().table(b"64\xe5\xae\xb6")

@@ -265,7 +265,7 @@ def test_annotate_takes_compiled_rules_and_a_date() -> None:
     text = "今年，全市新增企业64家"
     mentions = [Found(8, 11, "64家", 64.0, 64.0, 64.0, "exact", None, "家", "count", "企业",
                       "number")]
-    got = annotate(text, mentions, rules, date(2025, 9, 15))
+    got = [Mention(*row) for row in annotate(text, mentions, rules, date(2025, 9, 15))]
     assert fields(got[0]) == {"object": "企业", "measure": "level", "direction": None,
                               "basis": None, "period": "今年", "period_start": "2025-01-01",
                               "period_end": "2025-12-31", "place": "全市"}
