@@ -124,11 +124,24 @@ def _years_back(d: date, n: int) -> date:
         return d.replace(year=d.year - n, day=28)
 
 
-def report_year(text: str) -> int | None:
-    """The year the article reports on, where its title (first line) names one."""
-    first = text.lstrip().split("\n", 1)[0]
-    m = _YEAR_IN_TITLE.search(first)
-    return int(m[1]) if m else None
+HEADING_MAX = 40
+"""The longest line read as a heading (一、2024年工作回顾)."""
+_NOT_IN_HEADING = regex.compile(r"[。！？!?；;，,]")
+
+
+def report_years(text: str, paras: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Where the year the article reports on is set, in text order, as (offset, year):
+    its title (first line) and each later heading that names a year (a line of at most
+    ``HEADING_MAX`` characters with no sentence or clause break: 一、2024年工作回顾);
+    the text under a heading reports on its year (its 全年 is that year's)."""
+    out = []
+    for k, (lo, hi) in enumerate(paras):
+        if k and (hi - lo > HEADING_MAX or _NOT_IN_HEADING.search(text, lo, hi)):
+            continue
+        m = _YEAR_IN_TITLE.search(text, lo, hi)
+        if m:
+            out.append((lo, int(m[1])))
+    return out
 
 
 def resolve(m: regex.Match[str], kind: str, rules: PeriodRules, published: date | None,

@@ -29,7 +29,7 @@ from extractor.periods import (
     PeriodRules,
     compile_periods,
     kind_of,
-    report_year,
+    report_years,
     resolve,
 )
 from extractor.places import PlaceRules, compile_places, find_places
@@ -213,15 +213,19 @@ def _bad_object(obj: str, rules: StatRules) -> bool:
 
 
 def _period_index(text: str, rules: StatRules, published: date | None,
-                  spans: list[tuple[int, int]]) -> list[Period]:
-    """Every period of the paragraphs ``spans``, resolved, in text order."""
+                  spans: list[tuple[int, int]],
+                  years: list[tuple[int, int]]) -> list[Period]:
+    """Every period of the paragraphs ``spans``, resolved, in text order (``years``: where
+    the year the article reports on is set, ``periods.report_years``)."""
     pr = rules.periods
-    year = report_year(text)
+    set_at = [at for at, _ in years]
     out: list[Period] = []
     holiday: Period | None = None
     """The holiday the article named last (假期期间 takes its dates)."""
     for lo, hi in spans:
         own = len(out)  # where this paragraph's periods begin in ``out``
+        k = bisect_right(set_at, lo) - 1
+        year = years[k][1] if k >= 0 else None
         for m in pr.pattern.finditer(text, lo, hi):
             kind = kind_of(m, pr)
             if kind == "holiday":
@@ -326,7 +330,7 @@ def annotate(text: str, mentions: list[Found], rules: StatRules,
     if lead:
         reach[lead] = lead[1]
     used = sorted((lo, reach[lo, hi]) for lo, hi in reach)
-    periods = _period_index(text, rules, published, used)
+    periods = _period_index(text, rules, published, used, report_years(text, paras))
     places = [p for lo, hi in used for p in find_places(text, rules.places, lo, hi)]
     lead_period = _lead_period(periods, lead) if lead else None
     lead_place = next((p for p in places if lead and lead[0] <= p[0] < lead[1]), None)

@@ -285,3 +285,17 @@ def test_a_bad_resolve_kind_is_a_rule_error() -> None:
 def test_small_numbers(s: str, n: int | None) -> None:
     assert small_number(s, compile_statistics(default_ruleset().raw).periods.numbers) == n
 
+
+
+def test_a_heading_sets_the_year_its_section_reports_on() -> None:
+    text = ("政府工作报告（摘要）\n一、2024年工作回顾\n全年接待游客突破2000万。\n"
+            "二、2025年主要目标任务\n全年新增就业6万人以上。\n"
+            "今年以来，我们的工作得到了广大群众的肯定，全年目标为增长5%。")
+    got = [(m.surface, m.period, m.period_start, m.period_end)
+           for m in extract(text, "2025-01-16")]
+    assert got == [("突破2000万", "全年", "2024-01-01", "2024-12-31"),
+                   ("6万人以上", "全年", "2025-01-01", "2025-12-31"),
+                   ("5%", "全年", "2025-01-01", "2025-12-31")]
+    # a long line or one with a sentence break is no heading: 2020年 there sets nothing
+    text = "概况\n2020年，全市新增企业500家，比上年增长5%。\n全年新增就业6万人。"
+    assert [m.period_start for m in extract(text, "2025-01-16")][-1] == "2025-01-01"
