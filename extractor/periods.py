@@ -17,7 +17,7 @@ from extractor.rules import RuleError
 RESOLVE = ("span", "since", "until", "point", "recent", "prior", "window", "holiday")
 """What a period pattern's match means; see rules/periods.toml."""
 _FRAGMENT = regex.compile(r"\{:(\w+)\}")
-_YEAR_IN_TITLE = regex.compile(r"((?:19|20)\d\d)年")
+_YEAR_IN_TITLE = regex.compile(r"((?:19|20)\d\d) ?年")  # 2024 年: a PDF's space
 
 
 @dataclass(frozen=True)
