@@ -14,7 +14,7 @@ import regex
 
 from extractor.rules import RuleError
 
-RESOLVE = ("span", "since", "until", "point", "recent", "prior", "window", "holiday")
+RESOLVE = ("span", "since", "from", "until", "point", "recent", "prior", "window", "holiday")
 """What a period pattern's match means; see rules/periods.toml."""
 _FRAGMENT = regex.compile(r"\{:(\w+)\}")
 _YEAR_IN_TITLE = regex.compile(r"((?:19|20)\d\d) ?年")  # 2024 年: a PDF's space
@@ -216,6 +216,8 @@ def resolve(m: regex.Match[str], kind: str, rules: PeriodRules, published: date 
         first, last = date(year, first_month, day), date(year, first_month, to)
     if kind == "since":
         return first, published
+    if kind == "from":
+        return first, None
     if kind == "until":
         return None, last
     if kind == "point":

@@ -53,11 +53,11 @@ def test_dev_corpus_statistic_fields() -> None:
 
 def test_news_statistic_fields() -> None:
     """Floors just under today's §5 and object figures on the news set, text the rules
-    were not written against (today 0.953, 0.985, 0.985, 0.935, 0.891, 0.898; period
-    was 0.873 before a heading's year was read, a fix its work report showed): a rule
+    were not written against (today 0.953, 0.985, 0.985, 0.950, 0.891, 0.898; period
+    was 0.873 before a heading's year, 7月起 and 全年目标 were read, fixes it showed): a rule
     that helps the development corpus must not cost these."""
     s = score_records(load_gold(DATA / "news" / "gold.jsonl"))
-    floors = {"measure": 0.95, "direction": 0.98, "basis": 0.98, "period": 0.93,
+    floors = {"measure": 0.95, "direction": 0.98, "basis": 0.98, "period": 0.945,
               "place": 0.89, "object": 0.895}
     assert {k: round(s.accuracy(k), 3) for k in floors if s.accuracy(k) < floors[k]} == {}
 

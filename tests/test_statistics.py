@@ -290,7 +290,7 @@ def test_small_numbers(s: str, n: int | None) -> None:
 def test_a_heading_sets_the_year_its_section_reports_on() -> None:
     text = ("政府工作报告（摘要）\n一、2024 年工作回顾\n全年接待游客突破2000万。\n"
             "二、2025年主要目标任务\n全年新增就业6万人以上。\n"
-            "今年以来，我们的工作得到了广大群众的肯定，全年目标为增长5%。")
+            "今年以来，我们的工作得到了广大群众的肯定，全年增长5%。")
     got = [(m.surface, m.period, m.period_start, m.period_end)
            for m in extract(text, "2025-01-16")]
     assert got == [("突破2000万", "全年", "2024-01-01", "2024-12-31"),
