@@ -14,6 +14,8 @@ import regex
 
 from extractor.rules import RuleError
 
+LISTS = ("years", "plans", "spans", "parts_of_month", "holidays")
+"""The word lists of rules/periods.toml a pattern names with ``\\L<name>``."""
 RESOLVE = ("span", "since", "from", "until", "point", "recent", "prior", "window", "holiday")
 """What a period pattern's match means; see rules/periods.toml."""
 _FRAGMENT = regex.compile(r"\{:(\w+)\}")
@@ -33,6 +35,8 @@ class PeriodRules:
     years: dict[str, int]
     plans: dict[str, int]
     spans: dict[str, tuple[int, int]]
+    parts_of_month: dict[str, tuple[int, int]]
+    """上旬, 中旬, 下旬: first and last day (a last day past the month's end is its end)."""
     numbers: dict[str, int]
     """Chinese digits and 十 (from rules/numerals.toml), to read 五年, 十二月."""
     holidays: dict[str, tuple[int, int, int]]
@@ -75,19 +79,15 @@ def compile_periods(raw: dict[str, Any], numerals: dict[str, Any]) -> PeriodRule
         kinds.append(entry["resolve"])
     not_basis = "|".join(regex.escape(w) for w in raw["options"]["basis_before"]
                          + raw["options"]["scene_before"])
+    lists = {name: list(raw[name]) for name in LISTS}
     try:
         prefilter = raw["options"]["prefilter"]
         pattern = regex.compile(f"(?={prefilter})(?<!{not_basis})(?:"
-                                + "|".join(alternatives) + ")",
-                                years=list(raw["years"]),
-                                plans=list(raw["plans"]), spans=list(raw["spans"]),
-                                holidays=list(raw["holidays"]))
+                                + "|".join(alternatives) + ")", **lists)
     except regex.error as e:
         raise RuleError("periods", "patterns", f"does not compile: {e}") from None
     for i, alt in enumerate(alternatives):
-        if regex.compile(alt, years=list(raw["years"]), plans=list(raw["plans"]),
-                         spans=list(raw["spans"]), holidays=list(raw["holidays"]),
-                         ignore_unused=True).match("") is not None:
+        if regex.compile(alt, **lists, ignore_unused=True).match("") is not None:
             raise RuleError("periods", f"patterns[{i}]", "matches the empty string")
     numbers = {k: v for k, v in numerals["digits"].items() if v < 10}
     numbers["十"] = 10
@@ -96,7 +96,9 @@ def compile_periods(raw: dict[str, Any], numerals: dict[str, Any]) -> PeriodRule
         groups=tuple(pattern.groupindex[f"_{i}"] for i in range(len(kinds))),
         windows=frozenset(raw["options"]["windows"]),
         years=dict(raw["years"]), plans=dict(raw["plans"]),
-        spans={k: (v[0], v[1]) for k, v in raw["spans"].items()}, numbers=numbers,
+        spans={k: (v[0], v[1]) for k, v in raw["spans"].items()},
+        parts_of_month={k: (v[0], v[1]) for k, v in raw["parts_of_month"].items()},
+        numbers=numbers,
         holidays={k: (v[0], v[1], v[2]) for k, v in raw["holidays"].items()},
     )
 
@@ -214,6 +216,10 @@ def resolve(m: regex.Match[str], kind: str, rules: PeriodRules, published: date 
         if day is None or to is None or not day <= to <= days:
             return None, None
         first, last = date(year, first_month, day), date(year, first_month, to)
+    if (part := one("part")) is not None:  # 7月下旬
+        day, to = rules.parts_of_month[part]
+        days = calendar.monthrange(year, first_month)[1]
+        first, last = date(year, first_month, day), date(year, last_month, min(to, days))
     if kind == "since":
         return first, published
     if kind == "from":

@@ -29,8 +29,8 @@ ALLOWED_KEYS = {
     "objects": {"stops", "trim", "examples"},
     "metadata": {"head", "date", "author", "outlet", "title", "fields"},
     "statistics": {"changes", "frames", "bases", "objects", "examples"},
-    "periods": {"years", "plans", "spans", "holidays", "fragments", "options", "patterns",
-                "examples"},
+    "periods": {"years", "plans", "spans", "parts_of_month", "holidays", "fragments",
+                "options", "patterns", "examples"},
     "places": {"words", "names", "examples"},
 }
 MEANINGS = {"about", "over", "under", "over_open", "exact"}
@@ -91,7 +91,7 @@ SHAPES: dict[str, dict[str, Any]] = {
     },
     "periods": {
         "years": {str: int}, "plans": {str: int}, "spans": {str: [int]},
-        "holidays": {str: [int]},
+        "parts_of_month": {str: [int]}, "holidays": {str: [int]},
         "fragments": {str: str},
         "options": {"windows": [str], "prefilter": str, "basis_before": [str],
                     "scene_before": [str]},

@@ -42,10 +42,10 @@ def test_dev_gold_offsets_are_surfaces(record: dict) -> None:
 def test_dev_corpus_statistic_fields() -> None:
     """Floors just under today's figures on the development corpus's §5 fields and
     objects (issue 15's targets: measure 0.95, direction 0.95, basis 0.90, period 0.85,
-    place 0.85, object 0.90; today 0.972, 0.988, 0.990, 0.966, 0.948, 0.920), and its span
+    place 0.85, object 0.90; today 0.972, 0.988, 0.990, 0.970, 0.948, 0.920), and its span
     F1 (issue 12: 0.999 or better; today 1.0)."""
     s = score_records(load_gold(DATA / "dev_gold.jsonl"))
-    floors = {"measure": 0.97, "direction": 0.985, "basis": 0.985, "period": 0.96,
+    floors = {"measure": 0.97, "direction": 0.985, "basis": 0.985, "period": 0.965,
               "place": 0.94, "object": 0.915}
     assert {k: round(s.accuracy(k), 3) for k in floors if s.accuracy(k) < floors[k]} == {}
     assert s.span[2] >= 0.999
