@@ -77,8 +77,8 @@ def compile_periods(raw: dict[str, Any], numerals: dict[str, Any]) -> PeriodRule
             raise RuleError("periods", f"patterns[{i}]", f"bad fragment: {e}") from None
         alternatives.append(f"(?P<_{i}>{source})")
         kinds.append(entry["resolve"])
-    not_basis = "|".join(regex.escape(w) for w in raw["options"]["basis_before"]
-                         + raw["options"]["scene_before"])
+    not_basis = "|".join([regex.escape(w) for w in raw["options"]["basis_before"]
+                          + raw["options"]["scene_before"]] + [raw["options"]["inside_range"]])
     lists = {name: list(raw[name]) for name in LISTS}
     try:
         prefilter = raw["options"]["prefilter"]

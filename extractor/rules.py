@@ -94,7 +94,7 @@ SHAPES: dict[str, dict[str, Any]] = {
         "parts_of_month": {str: [int]}, "holidays": {str: [int]},
         "fragments": {str: str},
         "options": {"windows": [str], "prefilter": str, "basis_before": [str],
-                    "scene_before": [str]},
+                    "scene_before": [str], "inside_range": str},
         "patterns": [{"name": str, "pattern": str, "resolve": str}],
     },
     "places": {

@@ -24,8 +24,9 @@ from extractor.grammar import DIGITS, Grammar, Match
 from extractor.lexicon import Lexicon, fold
 
 SPACES = regex.compile(r"(?<=\p{Han}) ++(?=[\p{Han}0-9])|(?<=[0-9%]) ++(?=\p{Han})"
-                       r"|(?<=[0-9]\.) (?=[0-9])")
-"""Spaces a PDF or table paste leaves inside a figure: 1000 万, 百分之 2, 59. 4亿元."""
+                       r"|(?<=[0-9]\.) (?=[0-9])|(?<=[0-9]) ++(?=%)")
+"""Spaces a PDF or table paste leaves inside a figure: 1000 万, 百分之 2, 59. 4亿元,
+11.1 % (％ is folded to % before)."""
 MENTION_RANK = 1 << 30
 """Mentions rank after every exclusion at the same start."""
 
