@@ -170,7 +170,7 @@ def resolve(m: regex.Match[str], kind: str, rules: PeriodRules, published: date 
         unit = m["u"]
         if unit == "年":
             return _years_back(published, n), published
-        if unit == "个月":
+        if unit in ("个月", "個月"):
             month = published.month - n
             year = published.year + (month - 1) // 12
             month = (month - 1) % 12 + 1

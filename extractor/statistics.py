@@ -68,6 +68,7 @@ class StatRules:
     multiple_units: frozenset[str]
     reject: frozenset[str]
     reject_first: tuple[str, ...]
+    reject_last: tuple[str, ...]
     time_words: regex.Pattern[str]
     punctuation: str
     respectively: tuple[str, ...]
@@ -89,6 +90,7 @@ def compile_statistics(raw: dict[str, dict[str, Any]]) -> StatRules:
     ch = s["changes"]
     lists = {"up": sorted(ch["up"], key=len, reverse=True),
              "down": sorted(ch["down"], key=len, reverse=True), "links": ch["links"],
+             "up_after_basis": ch["up_after_basis"], "down_after_basis": ch["down_after_basis"],
              "flows": ch["flows"]}
     for name in FRAMES:
         try:
@@ -115,12 +117,14 @@ def compile_statistics(raw: dict[str, dict[str, Any]]) -> StatRules:
                                                       reverse=True))
     return StatRules(
         frames=one_of(FRAMES), frames_no_multiple=one_of(_NO_MULTIPLE),
-        up=frozenset(ch["up"]), down=frozenset(ch["down"]),
+        up=frozenset(ch["up"] + ch["up_after_basis"]),
+        down=frozenset(ch["down"] + ch["down_after_basis"]),
         surface=dict(ch["surface"]),
         sentence_basis=sentence_basis,
         multiple_units=frozenset(s["bases"]["multiple_units"]),
         reject=frozenset(o["reject"]) | frozenset(ch["up"]) | frozenset(ch["down"]),
-        reject_first=tuple(o["reject_first"]), time_words=time_words,
+        reject_first=tuple(o["reject_first"]), reject_last=tuple(o["reject_last"]),
+        time_words=time_words,
         punctuation=o["punctuation"],
         respectively=tuple(o["respectively"]), list_split=regex.compile(seps),
         list_words=frozenset(o["list_separators"]),
@@ -207,6 +211,7 @@ def _frame(text: str, m: Found, rules: StatRules, clause_breaks: list[int]) -> _
 
 def _bad_object(obj: str, rules: StatRules) -> bool:
     return (obj in rules.reject or obj.startswith(rules.reject_first)
+            or obj.endswith(rules.reject_last)
             or rules.time_words.match(obj) is not None
             or not obj.strip(rules.punctuation)
             or obj.count("(") != obj.count(")") or obj.count("（") != obj.count("）"))
