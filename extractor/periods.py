@@ -129,16 +129,19 @@ def _years_back(d: date, n: int) -> date:
 HEADING_MAX = 40
 """The longest line read as a heading (一、2024年工作回顾)."""
 _NOT_IN_HEADING = regex.compile(r"[。！？!?；;，,]")
+_NOT_IN_TITLE = regex.compile(r"[。！？!?]")
 
 
 def report_years(text: str, paras: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Where the year the article reports on is set, in text order, as (offset, year):
-    its title (first line) and each later heading that names a year (a line of at most
-    ``HEADING_MAX`` characters with no sentence or clause break: 一、2024年工作回顾);
-    the text under a heading reports on its year (its 全年 is that year's)."""
+    its title (a first line that ends no sentence) and each later heading that names a
+    year (a line of at most ``HEADING_MAX`` characters with no sentence or clause
+    break: 一、2024年工作回顾); the text under a heading reports on its year (its 全年
+    is that year's)."""
     out = []
     for k, (lo, hi) in enumerate(paras):
-        if k and (hi - lo > HEADING_MAX or _NOT_IN_HEADING.search(text, lo, hi)):
+        if _NOT_IN_TITLE.search(text, lo, hi) if k == 0 else (
+                hi - lo > HEADING_MAX or _NOT_IN_HEADING.search(text, lo, hi)):
             continue
         m = _YEAR_IN_TITLE.search(text, lo, hi)
         if m:

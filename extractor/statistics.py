@@ -344,6 +344,10 @@ def annotate(text: str, mentions: list[Found], rules: StatRules,
         mentions, para_of = _outside(mentions, para_of, windows)
     breaks = [b.start() for b in SENTENCE_BREAKS.finditer(text)]
     clause_breaks = [b.start() for b in CLAUSE_BREAK.finditer(text)]
+    frames = [_frame(text, m, rules, clause_breaks) for m in mentions]
+    periods = _outside_bases(periods, [(f.opens, m.start) for f, m in zip(frames, mentions,
+                                                                          strict=True)
+                                       if f.opens is not None])
     place_names = [text[s:e] for s, e in places]
     named = set(place_names)
     no_object: dict[str, bool] = {}
@@ -358,7 +362,7 @@ def annotate(text: str, mentions: list[Found], rules: StatRules,
     sentence_of: list[tuple[int, int]] = []
     last: Found | None = None
     full_stop = len(text)
-    for m, k in zip(mentions, para_of, strict=True):
+    for m, k, f in zip(mentions, para_of, frames, strict=True):
         para_lo = paras[k][0]
         j = bisect_right(period_ends, m.start) - 1
         if j >= 0 and periods[j].start >= para_lo:
@@ -374,7 +378,6 @@ def annotate(text: str, mentions: list[Found], rules: StatRules,
             place = text[lead_place[0]:lead_place[1]]
         else:
             place = None
-        f = _frame(text, m, rules, clause_breaks)
         j = bisect_right(breaks, m.start)
         sentence_of.append((breaks[j - 1] + 1 if j else 0,
                             breaks[j] if j < len(breaks) else full_stop))
@@ -417,6 +420,27 @@ def _outside(mentions: list[Found], para_of: list[int],
         keep_m.append(m)
         keep_p.append(k)
     return keep_m, keep_p
+
+
+def _outside_bases(periods: list[Period], bases: list[tuple[int, int]]) -> list[Period]:
+    """The periods that stand in no figure's basis (比2012年国庆节假期增长0.7%: that
+    holiday is what the figure is compared with, not its period); ``bases``: where each
+    basis phrase opens and its figure starts."""
+    if not bases:
+        return periods
+    merged: list[list[int]] = []
+    for a, b in sorted(bases):
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    opens = [a for a, _ in merged]
+    out = []
+    for p in periods:
+        j = bisect_right(opens, p.start) - 1
+        if j < 0 or p.start >= merged[j][1]:
+            out.append(p)
+    return out
 
 
 def _between(text: str, prev: Found | None, m: Found, rules: StatRules) -> str | None:
