@@ -26,6 +26,8 @@ class ObjectRules:
     stops: dict[str, tuple[str, ...]]
     """Stop words by first character, longest first (a dict lookup per character
     is far cheaper than a regex named list tried there)."""
+    not_stops: dict[str, tuple[str, ...]]
+    """Words that hold a stop word but belong to a noun (各项, 其他), the same way."""
     trim: str
     verb_preps: frozenset[str]
     noun_suffixes: frozenset[str]
@@ -33,16 +35,21 @@ class ObjectRules:
     @classmethod
     def from_rules(cls, r: dict[str, Any]) -> ObjectRules:
         """Build from the parsed ``objects.toml``."""
-        stops: dict[str, list[str]] = {}
-        for word in sorted(set(r["stops"]["words"]), key=lambda w: (-len(w), w)):
-            stops.setdefault(word[0], []).append(word)
-        return cls({c: tuple(ws) for c, ws in stops.items()},
+        return cls(_by_first(r["stops"]["words"]), _by_first(r["stops"]["not_stops"]),
                    r["trim"]["chars"] + " ", frozenset(r["stops"]["verb_preps"]),
                    frozenset(r["stops"]["noun_suffixes"]))
 
     def find(self, text: str, start: int, end: int) -> str | None:
         """After the unit first (130多家企业), else before the number (企业40家)."""
         return after(text, end, self) or before(text, start, self)
+
+
+def _by_first(words: list[str]) -> dict[str, tuple[str, ...]]:
+    """Words by first character, longest first."""
+    out: dict[str, list[str]] = {}
+    for word in sorted(set(words), key=lambda w: (-len(w), w)):
+        out.setdefault(word[0], []).append(word)
+    return {c: tuple(ws) for c, ws in out.items()}
 
 
 def _stop_at(text: str, i: int, stops: dict[str, tuple[str, ...]]) -> str | None:
@@ -53,10 +60,14 @@ def _stop_at(text: str, i: int, stops: dict[str, tuple[str, ...]]) -> str | None
     return None
 
 
-def _split(segment: str, stops: dict[str, tuple[str, ...]]) -> list[str]:
+def _split(segment: str, rules: ObjectRules) -> list[str]:
     """chunk, stop, chunk, stop, ..., chunk (leftmost, longest stop first)."""
+    stops, keep = rules.stops, rules.not_stops
     parts, last, j = [], 0, 0
     while j < len(segment):
+        if segment[j] in keep and (noun := _stop_at(segment, j, keep)):
+            j += len(noun)
+            continue
         word = _stop_at(segment, j, stops) if segment[j] in stops else None
         if word is None:
             j += 1
@@ -76,7 +87,7 @@ def _clean(phrase: str, rules: ObjectRules) -> str | None:
 
 def after(text: str, end: int, rules: ObjectRules) -> str | None:
     """The noun phrase right after a mention, up to the first stop."""
-    stops = rules.stops
+    stops, keep = rules.stops, rules.not_stops
     paren = LEADING_PAREN.match(text, end)  # 1.2万余台（套）：another unit, not the object
     end = paren.end() if paren else end
     i = end
@@ -88,6 +99,9 @@ def after(text: str, end: int, rules: ObjectRules) -> str | None:
             depth += 1
         elif ch in ")）" and depth:
             depth -= 1
+        elif ch in keep and (noun := _stop_at(text, i, keep)):
+            i += len(noun)
+            continue
         elif depth == 0 and (ch in CLAUSE_END or (ch in stops and _stop_at(text, i, stops))
                              or (ch in _DIGITS and NUMBER.match(text, i))):
             break  # a number starts the next figure (10亿元以上项目136个 → 项目)
@@ -100,7 +114,7 @@ def before(text: str, start: int, rules: ObjectRules) -> str | None:
     lo = max(0, start - MAX_LEN)
     last_break = _CLAUSE_BREAK_BEFORE.search(text, lo, start)
     i = last_break.end() if last_break else lo
-    parts = _split(text[i:start], rules.stops)  # chunk, stop, chunk, stop, ..., chunk
+    parts = _split(text[i:start], rules)  # chunk, stop, chunk, stop, ..., chunk
     for k in range(len(parts) - 1, -1, -2):
         chunk = _clean(parts[k], rules)
         if not chunk or (k + 1 < len(parts) and parts[k + 1] in rules.verb_preps):

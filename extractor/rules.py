@@ -65,7 +65,8 @@ SHAPES: dict[str, dict[str, Any]] = {
         "ambiguous?": {str: [str]},
     },
     "exclusions": {"patterns": {str: str}, "words": {"list": [str]}},
-    "objects": {"stops": {"words": [str], "verb_preps": [str], "noun_suffixes": [str]},
+    "objects": {"stops": {"words": [str], "not_stops": [str], "verb_preps": [str],
+                          "noun_suffixes": [str]},
                 "trim": {"chars": str}},
     "metadata": {
         "head": {"body_min_chars": int, "max_lines": int, "sentence_endings": str,
