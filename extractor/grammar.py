@@ -33,6 +33,9 @@ _ARABIC = re.compile(r"[0-9]++(?:,[0-9]{3}+(?![0-9]))*+(?:\.[0-9]++)?(?:[eE][-+]
 _ARABIC_PARTS = re.compile(r"[0-9]++(?:,[0-9]{3}+(?![0-9]))*+(?P<dec>\.[0-9]++)?"
                            r"(?P<exp>[eE][-+]?[0-9]++)?")
 _DIGIT_RUN = re.compile(r"[0-9]+")
+_LEAD_RUN = re.compile(r"[0-9]{1,3}+(?:,[0-9]{3}+)++(?![0-9])|[0-9]+")
+"""The digits before a mixed number's first place word, thousands separators allowed
+(1,126万7千)."""
 _NO_ARABIC_BEFORE = ALNUM | {"."}
 _NO_SIGN_AFTER = ALNUM | frozenset(")]%.-")
 _CHENG_NOT_AFTER = DIGITS | {"."}
@@ -160,8 +163,9 @@ class Grammar:
         return j
 
     def _mixed(self, t: str, i: int) -> int:
-        """Arabic digits between place words: 3万4000, 1千零1, 5亿1万4千6百, 100万三千."""
-        j = _DIGIT_RUN.match(t, i).end()  # type: ignore[union-attr]
+        """Arabic digits between place words: 3万4000, 1千零1, 5亿1万4千6百, 100万三千,
+        1,126万7千."""
+        j = _LEAD_RUN.match(t, i).end()  # type: ignore[union-attr]
         places, cn_digit = self.cn_place, self.cn_digit
         steps = 0
         while t[j:j + 1] in places and self.no_unit(t, j):

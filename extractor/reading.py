@@ -87,7 +87,7 @@ class Reader:
                 except ArithmeticError:
                     return None
         if any(c.isdigit() for c in s):
-            mixed = nm.parse_mixed(s)  # 3万4000, 一百点123
+            mixed = nm.parse_mixed(s.replace(",", ""))  # 3万4000, 一百点123, 1,126万7千
             return None if mixed is None else (mixed, Decimal(1))
         return nm.parse_chinese(s)
 
