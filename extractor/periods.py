@@ -16,7 +16,8 @@ from extractor.rules import RuleError
 
 LISTS = ("years", "plans", "spans", "parts_of_month", "holidays")
 """The word lists of rules/periods.toml a pattern names with ``\\L<name>``."""
-RESOLVE = ("span", "since", "from", "until", "point", "recent", "prior", "window", "holiday")
+RESOLVE = ("span", "since", "from", "until", "point", "recent", "prior", "window", "holiday",
+           "first_months")
 """What a period pattern's match means; see rules/periods.toml."""
 _FRAGMENT = regex.compile(r"\{:(\w+)\}")
 _YEAR_IN_TITLE = regex.compile(r"((?:19|20)\d\d) ?年")  # 2024 年: a PDF's space
@@ -200,6 +201,8 @@ def resolve(m: regex.Match[str], kind: str, rules: PeriodRules, published: date 
     if year is None:
         return None, None
     first_month, last_month = 1, 12
+    if kind == "first_months":  # 前5个月
+        last_month = small_number(m["n"] or "", rules.numbers) or 0
     if (span := one("span")) is not None:
         first_month, last_month = rules.spans[span]
     if m1 is not None:
