@@ -48,6 +48,8 @@ class Extractor:
                     dimension = prev.dimension  # 998514、16648: one list, one dimension
             out.append(Found(start, end, text[start:end], value, lower, upper, approx,
                              qualifier, unit, dimension, objects.find(text, start, end), rule))
+        if len(out) > 1 and context.get("list_unit"):
+            _share_units(text, out, lex)
         return out
 
     def extract(self, text: str, published: date | str | None = None) -> list[Mention]:
@@ -65,6 +67,18 @@ class Extractor:
         if isinstance(published, str):
             published = date.fromisoformat(published)
         return annotate(text, self.rows(text), self.rules.statistics, published)
+
+
+def _share_units(text: str, out: list[Found], lex: Lexicon) -> None:
+    """A bare number listed right before a figure whose unit has no magnitude takes that
+    unit and dimension (上升2.7和1.9个百分点), from the end of a list back to its start."""
+    separators = lex.context["list_unit"]
+    for i in range(len(out) - 2, -1, -1):
+        row, after = out[i], out[i + 1]
+        if (row.unit is None and row.rule == "number" and after.unit is not None
+                and text[row.end:after.start] in separators
+                and lex.mags.isdisjoint(after.surface.replace(after.unit, ""))):
+            out[i] = row._replace(unit=after.unit, dimension=after.dimension)
 
 
 def _context_dimension(text: str, start: int, end: int, lex: Lexicon) -> str:
