@@ -6,12 +6,16 @@ Dates are ``datetime.date`` here; the Mention carries them as ISO strings.
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
+import re
+from bisect import bisect_left
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import regex
 
+from extractor.exclusions import expand_lists, first_set
 from extractor.rules import RuleError
 
 LISTS = ("years", "plans", "spans", "parts_of_month", "holidays")
@@ -20,6 +24,8 @@ RESOLVE = ("span", "since", "from", "until", "point", "recent", "prior", "window
            "first_months")
 """What a period pattern's match means; see rules/periods.toml."""
 _FRAGMENT = regex.compile(r"\{:(\w+)\}")
+_NAMED = re.compile(r"\(\?P<(\w+)>")
+_META = frozenset("\\.^$*+?{}[]()|")
 _YEAR_IN_TITLE = regex.compile(r"((?:19|20)\d\d) ?年")  # 2024 年: a PDF's space
 
 
@@ -28,10 +34,25 @@ class PeriodRules:
     """rules/periods.toml, compiled: one alternation of every pattern, in file order."""
 
     pattern: regex.Pattern[str]
+    """Every pattern as one alternation, in file order, behind the prefilter."""
     kinds: tuple[str, ...]
     """The resolve kind of each alternative (group ``_0``, ``_1``, …)."""
-    groups: tuple[int, ...]
-    """The group number of each alternative."""
+    by_first: dict[str, tuple[int, ...]]
+    """The alternatives that can start with a character, by that character (their
+    first sets read from the patterns themselves): what ``finditer`` tries there."""
+    sources: tuple[str, ...]
+    """Each alternative's source, as ``pattern`` holds it (group ``_i`` around it)."""
+    head: str
+    """What opens each narrowed alternation (the basis lookbehind)."""
+    lists: dict[str, list[str]]
+    """The named word lists the patterns use."""
+    alternatives: dict[regex.Pattern[str], tuple[tuple[str, int], ...]]
+    """(kind, group number) of the alternatives of ``pattern`` and of each narrowed
+    alternation compiled so far."""
+    starts_words: re.Pattern[str] | None
+    """The prefilter's plain words (今年, 截至), found by the standard engine."""
+    starts_other: regex.Pattern[str] | None
+    """The prefilter's other alternatives (digits before 年), found overlapped."""
     windows: frozenset[str]
     years: dict[str, int]
     plans: dict[str, int]
@@ -42,6 +63,53 @@ class PeriodRules:
     """Chinese digits and 十 (from rules/numerals.toml), to read 五年, 十二月."""
     holidays: dict[str, tuple[int, int, int]]
     """Holidays with a fixed first day: month, day, usual length in days."""
+    narrowed: dict[tuple[int, ...], regex.Pattern[str]] = field(
+        default_factory=dict, repr=False, compare=False)
+    """The narrowed alternations, compiled on first use (memo)."""
+
+    def _narrow(self, idx: tuple[int, ...]) -> regex.Pattern[str]:
+        """The alternation of the alternatives ``idx`` (in order, with every group name
+        of ``pattern``: a last alternative that never matches defines the others, so
+        that ``m.group(name)`` holds as on the whole), compiled and kept."""
+        names = sorted(self.pattern.groupindex)
+        never = "(?!)" + "".join(f"(?P<{n}>)" for n in names)
+        sub = regex.compile(self.head + "|".join(self.sources[i] for i in idx) + "|" + never
+                            + ")", **self.lists, ignore_unused=True)
+        self.alternatives[sub] = tuple((self.kinds[i], sub.groupindex[f"_{i}"]) for i in idx)
+        self.narrowed[idx] = sub
+        return sub
+
+    def starts(self, text: str, lo: int, hi: int) -> list[int]:
+        """Where in ``text[lo:hi]`` the prefilter holds, in order: its plain words by
+        the standard engine, its other alternatives overlapped (a superset of where a
+        period can start, so cheap that the alternatives are then tried only there)."""
+        found: set[int] = set()
+        words = self.starts_words
+        if words is not None:
+            for m in words.finditer(text, lo, hi):
+                s, e = m.span()
+                found.add(s)
+                found.update(q for q in range(s + 1, e) if words.match(text, q))
+        if self.starts_other is not None:
+            found.update(m.start() for m in self.starts_other.finditer(text, lo, hi,
+                                                                        overlapped=True))
+        return sorted(found)
+
+    def finditer(self, text: str, lo: int, hi: int,
+                 starts: list[int]) -> Iterator[regex.Match[str]]:
+        """``pattern.finditer(text, lo, hi)``, given ``starts`` (of a range holding
+        [lo, hi)): at each start, only the alternatives that can begin with its
+        character are tried."""
+        k, pos, by_first, narrowed = bisect_left(starts, lo), lo, self.by_first, self.narrowed
+        while k < len(starts) and (p := starts[k]) < hi:
+            k += 1
+            if p < pos or (idx := by_first.get(text[p])) is None:
+                continue
+            sub = narrowed.get(idx) or self._narrow(idx)
+            m = sub.match(text, p, hi)
+            if m is not None:
+                yield m
+                pos = m.end()
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,10 +149,14 @@ def compile_periods(raw: dict[str, Any], numerals: dict[str, Any]) -> PeriodRule
     not_basis = "|".join([regex.escape(w) for w in raw["options"]["basis_before"]
                           + raw["options"]["scene_before"]] + [raw["options"]["inside_range"]])
     lists = {name: list(raw[name]) for name in LISTS}
+    prefilter = raw["options"]["prefilter"]
+    head = f"(?={prefilter})(?<!{not_basis})(?:"
     try:
-        prefilter = raw["options"]["prefilter"]
-        pattern = regex.compile(f"(?={prefilter})(?<!{not_basis})(?:"
-                                + "|".join(alternatives) + ")", **lists)
+        pattern = regex.compile(head + "|".join(alternatives) + ")", **lists)
+        by_first = _by_first(alternatives, lists)
+        words = [b for b in _branches(prefilter) if b and not _META & set(b)]
+        other = [b for b in _branches(prefilter) if b not in words]
+        starts_other = regex.compile("|".join(other)) if other else None
     except regex.error as e:
         raise RuleError("periods", "patterns", f"does not compile: {e}") from None
     for i, alt in enumerate(alternatives):
@@ -93,8 +165,13 @@ def compile_periods(raw: dict[str, Any], numerals: dict[str, Any]) -> PeriodRule
     numbers = {k: v for k, v in numerals["digits"].items() if v < 10}
     numbers["十"] = 10
     return PeriodRules(
-        pattern=pattern, kinds=tuple(kinds),
-        groups=tuple(pattern.groupindex[f"_{i}"] for i in range(len(kinds))),
+        pattern=pattern, kinds=tuple(kinds), by_first=by_first, sources=tuple(alternatives),
+        head=f"(?<!{not_basis})(?:", lists=lists,
+        alternatives={pattern: tuple((kind, pattern.groupindex[f"_{i}"])
+                                     for i, kind in enumerate(kinds))},
+        starts_words=re.compile("|".join(re.escape(w) for w in sorted(
+            set(words), key=lambda w: (-len(w), w)))) if words else None,
+        starts_other=starts_other,
         windows=frozenset(raw["options"]["windows"]),
         years=dict(raw["years"]), plans=dict(raw["plans"]),
         spans={k: (v[0], v[1]) for k, v in raw["spans"].items()},
@@ -102,6 +179,41 @@ def compile_periods(raw: dict[str, Any], numerals: dict[str, Any]) -> PeriodRule
         numbers=numbers,
         holidays={k: (v[0], v[1], v[2]) for k, v in raw["holidays"].items()},
     )
+
+
+def _by_first(alternatives: list[str],
+              lists: dict[str, list[str]]) -> dict[str, tuple[int, ...]]:
+    """The alternatives that can start with each character, their first sets read from
+    the patterns themselves (group names and word lists expanded away)."""
+    firsts = [first_set(_NAMED.sub("(?:", expand_lists(a, lists))) for a in alternatives]
+    chars = set().union(*(f for f in firsts if f is not None))
+    return {c: tuple(i for i, f in enumerate(firsts) if f is None or c in f)
+            for c in sorted(chars)}
+
+
+def _branches(source: str) -> list[str]:
+    """The top-level alternatives of a regex's source (a | inside a group or a
+    character class is not one)."""
+    out, depth, in_class, start, i = [], 0, False, 0, 0
+    while i < len(source):
+        c = source[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            out.append(source[start:i])
+            start = i + 1
+        i += 1
+    out.append(source[start:])
+    return out
 
 
 def small_number(s: str, numbers: dict[str, int]) -> int | None:
@@ -261,6 +373,5 @@ def _holiday(m: regex.Match[str], rules: PeriodRules, published: date | None,
 
 def kind_of(m: regex.Match[str], rules: PeriodRules) -> str:
     """The resolve kind of a match: that of the alternative (group ``_i``) that matched."""
-    return next(kind for kind, group in zip(rules.kinds, rules.groups, strict=True)
-                if m.start(group) >= 0)
+    return next(kind for kind, group in rules.alternatives[m.re] if m.start(group) >= 0)
 

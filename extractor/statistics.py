@@ -227,11 +227,12 @@ def _period_index(text: str, rules: StatRules, published: date | None,
     out: list[Period] = []
     holiday: Period | None = None
     """The holiday the article named last (假期期间 takes its dates)."""
+    starts = pr.starts(text, spans[0][0], spans[-1][1]) if spans else []
     for lo, hi in spans:
         own = len(out)  # where this paragraph's periods begin in ``out``
         k = bisect_right(set_at, lo) - 1
         year = years[k][1] if k >= 0 else None
-        for m in pr.pattern.finditer(text, lo, hi):
+        for m in pr.finditer(text, lo, hi, starts):
             kind = kind_of(m, pr)
             if kind == "holiday":
                 prior = holiday
