@@ -128,6 +128,10 @@ def extract_command(
     ] = None,
 ) -> None:
     """Extract quantity mentions from articles into a dataset folder of Parquet tables."""
+    if engine is Engine.local and workers is not None and workers > 1:
+        from extractor.pool import pool_context
+
+        pool_context()  # the workers' server loads zhstats while the rules are checked
     rules = _check_rules(ctx)
     from extractor.dataset import RunOptions, run
     from extractor.readers import discover
