@@ -128,10 +128,8 @@ def extract_command(
     ] = None,
 ) -> None:
     """Extract quantity mentions from articles into a dataset folder of Parquet tables."""
-    if engine is Engine.local and workers is not None and workers > 1:
-        from extractor.pool import pool_context
-
-        pool_context()  # the workers' server loads zhstats while the rules are checked
+    if engine is Engine.local:
+        _start_workers_server(workers)
     rules = _check_rules(ctx)
     from extractor.dataset import RunOptions, run
     from extractor.readers import discover
@@ -183,6 +181,7 @@ def build_command(
     force: Force = False,
 ) -> None:
     """Build a dataset defined by datasets/NAME/dataset.toml (default: the bundled sample)."""
+    _start_workers_server(workers)
     rules = _check_rules(ctx)
     from extractor.dataset import DatasetConfig, build, find_dataset
 
@@ -193,6 +192,16 @@ def build_command(
 
     skipped: list[str] = []
     _execute(start, quiet, debug, skipped)
+
+
+def _start_workers_server(workers: int | None) -> None:
+    """With ``--workers`` above one, start the server that forks the workers now: it
+    loads zhstats while the rules are checked (with the default, the number of workers
+    depends on the inputs' size: the run starts it once it knows)."""
+    if workers is not None and workers > 1:
+        from extractor.pool import pool_context
+
+        pool_context()
 
 
 def _check_rules(ctx: typer.Context) -> Ruleset:
