@@ -4,24 +4,37 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from operator import attrgetter
 from typing import Any
-
-import regex
 
 from extractor.mention import APPROX_FLAGS, DIMENSIONS, Mention
 from extractor.metadata import ArticleMeta
 
-SENTENCE_BREAKS = regex.compile(r"[。！？!?；;…\n]")
-CLAUSE_BREAKS = regex.compile(r"[。！？!?；;…\n，,：:]")
+SENTENCE_BREAKS = "。！？!?；;…\n"
+CLAUSE_BREAKS = SENTENCE_BREAKS + "，,：:"
+_BREAKS = re.compile(f"[{CLAUSE_BREAKS}]")
+_CLAUSE_ONLY = frozenset(CLAUSE_BREAKS) - frozenset(SENTENCE_BREAKS)
 _CLOSERS = frozenset("”’」』）)】》\"'")
 """Closing quotes and brackets that stay with the sentence they end."""
 CONTEXT_CHARS = 1000
 """A longer sentence or clause is cut to this many characters around the mention (with …),
 so that the indicators table stays linear in the text (a run of numbers with no break)."""
+
+_FIELDS = ("start", "end", "surface", "value", "lower", "upper", "approx", "qualifier", "unit",
+           "dimension", "object", "measure", "direction", "basis", "period", "period_start",
+           "period_end", "place", "estimate", "rule")
+"""The Mention fields that are indicators columns."""
+_FLOATS = ("value", "lower", "upper", "estimate")
+_DATES = ("period_start", "period_end")
+_COLUMNS = (*_FIELDS[:-1], "sentence", "clause", "rule")
+"""The indicators columns after ``article_id`` and ``mention_index``, in order."""
+_fields = attrgetter(*_FIELDS)
+_span = attrgetter("start", "end")
 
 
 def article_id(text: str) -> str:
@@ -58,42 +71,51 @@ class InvalidMention(ValueError):
 
 
 class _Segmenter:
-    """Finds the sentence or clause around a span, ignoring breaks inside the span."""
+    """Finds the sentence or clause around each span, ignoring breaks inside the span."""
 
-    def __init__(self, text: str, breaks: regex.Pattern[str], keep_break: bool) -> None:
+    def __init__(self, text: str, positions: list[int], keep_break: bool) -> None:
         self.text = text
+        self.positions = positions
         self.keep_break = keep_break
-        self.positions = [m.start() for m in breaks.finditer(text)]
-        self._lefts: dict[int, int] = {}
-        self._rights: dict[int, int] = {}
-        """Segment bounds by break index, each found once (closers are skipped once)."""
-        self._segments: dict[tuple[int, int], str] = {}
-        """Each segment's string, made once: mentions of one sentence share it."""
 
-    def around(self, start: int, end: int) -> str:
+    def around(self, spans: Sequence[tuple[int, int]]) -> list[str]:
+        """The segment around each (start, end); segments of one (break, break) pair are
+        found and made once: mentions of one sentence share the string."""
+        positions, found = self.positions, {}
+        out = []
+        for start, end in spans:
+            key = bisect_left(positions, start), bisect_left(positions, end)
+            if (got := found.get(key)) is None:
+                got = found[key] = self._bounds(*key)
+            left, right, segment = got
+            if segment is None or left > start:  # a long one, or closers into the span
+                segment = self._cut(min(left, start), right, start, end)
+            out.append(segment)
+        return out
+
+    def _bounds(self, i: int, j: int) -> tuple[int, int, str | None]:
+        """The segment between the breaks before break ``i`` and at break ``j``: its
+        bounds, and its string unless it is longer than CONTEXT_CHARS."""
         text, positions = self.text, self.positions
-        i = bisect_left(positions, start)
-        if (left := self._lefts.get(i)) is None:
-            left = positions[i - 1] + 1 if i else 0
-            while left < len(text) and text[left] in _CLOSERS:
-                left += 1
-            self._lefts[i] = left
-        left = min(left, start)
-        j = bisect_left(positions, end)
-        if (right := self._rights.get(j)) is None:
-            if j == len(positions):
-                right = len(text)
-            else:
-                right = positions[j]
-                if self.keep_break and text[right] != "\n":
+        left = positions[i - 1] + 1 if i else 0
+        while left < len(text) and text[left] in _CLOSERS:
+            left += 1
+        if j == len(positions):
+            right = len(text)
+        else:
+            right = positions[j]
+            if self.keep_break and text[right] != "\n":
+                right += 1
+                while right < len(text) and text[right] in _CLOSERS:
                     right += 1
-                    while right < len(text) and text[right] in _CLOSERS:
-                        right += 1
-            self._rights[j] = right
+        return left, right, text[left:right].strip() if right - left <= CONTEXT_CHARS else None
+
+    def _cut(self, left: int, right: int, start: int, end: int) -> str:
+        """The segment [left, right) around [start, end): whole when short, else cut to
+        CONTEXT_CHARS around the span, with … where cut."""
+        text = self.text
         if right - left <= CONTEXT_CHARS:
-            if (segment := self._segments.get((left, right))) is None:
-                segment = self._segments[left, right] = text[left:right].strip()
-            return segment
+            return text[left:right].strip()
         room = max(0, CONTEXT_CHARS - (end - start))
         lo = max(left, start - room // 2)
         hi = min(right, end + room - (start - lo))
@@ -111,38 +133,22 @@ def assemble(
 ) -> ArticleRows:
     """The rows of one article; mentions ordered by position. Raises InvalidMention."""
     aid = article_id(text)
-    sentences = _Segmenter(text, SENTENCE_BREAKS, keep_break=True)
-    clauses = _Segmenter(text, CLAUSE_BREAKS, keep_break=False)
-    ordered = sorted(mentions, key=lambda m: (m.start, m.end))
+    ordered = sorted(mentions, key=_span)
     for m in ordered:
         _check(text, m)
     n = len(ordered)
-    indicators = {
-        "article_id": [aid] * n,
-        "mention_index": list(range(n)),
-        "start": [m.start for m in ordered],
-        "end": [m.end for m in ordered],
-        "surface": [m.surface for m in ordered],
-        "value": [_float(m.value) for m in ordered],
-        "lower": [_float(m.lower) for m in ordered],
-        "upper": [_float(m.upper) for m in ordered],
-        "approx": [m.approx for m in ordered],
-        "qualifier": [m.qualifier for m in ordered],
-        "unit": [m.unit for m in ordered],
-        "dimension": [m.dimension for m in ordered],
-        "object": [m.object for m in ordered],
-        "measure": [m.measure for m in ordered],
-        "direction": [m.direction for m in ordered],
-        "basis": [m.basis for m in ordered],
-        "period": [m.period for m in ordered],
-        "period_start": [_date(m.period_start) for m in ordered],
-        "period_end": [_date(m.period_end) for m in ordered],
-        "place": [m.place for m in ordered],
-        "estimate": [_float(m.estimate) for m in ordered],
-        "sentence": [sentences.around(m.start, m.end) for m in ordered],
-        "clause": [clauses.around(m.start, m.end) for m in ordered],
-        "rule": [m.rule for m in ordered],
-    }
+    rows = map(_fields, ordered)
+    columns = (dict(zip(_FIELDS, map(list, zip(*rows, strict=True)), strict=True)) if n
+               else {name: [] for name in _FIELDS})
+    for name in _FLOATS:
+        columns[name] = [None if x is None else float(x) for x in columns[name]]
+    for name in _DATES:
+        columns[name] = [date.fromisoformat(x) if isinstance(x, str) else x
+                         for x in columns[name]]
+    columns["sentence"], columns["clause"] = _segments(
+        text, list(zip(columns["start"], columns["end"], strict=True)))
+    indicators = {"article_id": [aid] * n, "mention_index": list(range(n)),
+                  **{name: columns[name] for name in _COLUMNS}}
     article = {
         "article_id": aid,
         "source": source,
@@ -162,20 +168,21 @@ def assemble(
     return ArticleRows(article, indicators)
 
 
+def _segments(text: str, spans: list[tuple[int, int]]) -> tuple[list[str], list[str]]:
+    """The sentence and the clause around each span."""
+    if not spans:
+        return [], []
+    clause_breaks = [m.start() for m in _BREAKS.finditer(text)]
+    sentence_breaks = [p for p in clause_breaks if text[p] not in _CLAUSE_ONLY]
+    return (_Segmenter(text, sentence_breaks, keep_break=True).around(spans),
+            _Segmenter(text, clause_breaks, keep_break=False).around(spans))
+
+
 def _own_id(value: Any) -> str | None:
     """The input's ``id`` field as a string (a JSON number as written), or None."""
     if value is None or value == "":
         return None
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-
-
-def _float(x: float | None) -> float | None:
-    return None if x is None else float(x)
-
-
-def _date(x: str | date | None) -> date | None:
-    """A Mention's ISO date string as a date (the Parquet column is a date)."""
-    return date.fromisoformat(x) if isinstance(x, str) else x
 
 
 def _check(text: str, m: Mention) -> None:

@@ -128,6 +128,8 @@ def extract_command(
     ] = None,
 ) -> None:
     """Extract quantity mentions from articles into a dataset folder of Parquet tables."""
+    if engine is Engine.local:
+        _start_workers_server(workers)
     rules = _check_rules(ctx)
     from extractor.dataset import RunOptions, run
     from extractor.readers import discover
@@ -179,6 +181,7 @@ def build_command(
     force: Force = False,
 ) -> None:
     """Build a dataset defined by datasets/NAME/dataset.toml (default: the bundled sample)."""
+    _start_workers_server(workers)
     rules = _check_rules(ctx)
     from extractor.dataset import DatasetConfig, build, find_dataset
 
@@ -191,21 +194,32 @@ def build_command(
     _execute(start, quiet, debug, skipped)
 
 
+def _start_workers_server(workers: int | None) -> None:
+    """With ``--workers`` above one, start the server that forks the workers now: it
+    loads zhstats while the rules are checked (with the default, the number of workers
+    depends on the inputs' size: the run starts it once it knows)."""
+    if workers is not None and workers > 1:
+        from extractor.pool import pool_context
+
+        pool_context()
+
+
 def _check_rules(ctx: typer.Context) -> Ruleset:
     """The invocation's rule set; exit with status 2, before any input is read, when a
-    rule file is broken or one of its examples fails."""
+    rule file is broken or one of the examples of a ``--rules`` folder fails (the
+    shipped rules' examples are tests: tests/test_rules.py runs each)."""
     from rich.console import Console
     from rich.markup import escape
 
     from extractor.cli import ruleset
     from extractor.rulecheck import check_backtracking, failing_examples
-    from extractor.rules import RuleError
+    from extractor.rules import RuleError, default_dir
 
     console = Console(stderr=True)
     try:
-        rules = ruleset(ctx)  # the shipped rules are compiled, and checked, once a process
+        rules = ruleset(ctx)  # the shipped rules are compiled once a process
         check_backtracking(rules)
-        failures = failing_examples(rules)
+        failures = failing_examples(rules) if rules.folder != default_dir() else ()
     except RuleError as e:
         console.print(f"[red]Error:[/red] {escape(str(e))}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None

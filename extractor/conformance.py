@@ -36,12 +36,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from extractor.mention import Mention
-from extractor.ruleset import default_ruleset
+
+if TYPE_CHECKING:
+    from extractor.ruleset import Ruleset
 
 DATA = Path(__file__).parent.parent / "tests/data/conformance"
 EXCEPTIONS = "exceptions.toml"
@@ -183,8 +185,15 @@ def _numbers(m: Mention) -> list[float]:
     return [v for v in (m.value, m.lower, m.upper) if v is not None]
 
 
+def _shipped() -> Ruleset:
+    """The shipped rules, imported on first use (``zhstats --help`` loads no engine)."""
+    from extractor.ruleset import default_ruleset
+
+    return default_ruleset()
+
+
 def _magnitudes() -> dict[str, float]:
-    return {k: float(v) for k, v in default_ruleset().numerals.magnitudes.items()}
+    return {k: float(v) for k, v in _shipped().numerals.magnitudes.items()}
 
 
 def stated(m: Mention) -> list[float]:
@@ -192,7 +201,7 @@ def stated(m: Mention) -> list[float]:
     with a magnitude resolved to its base unit (2 千米 → 2000 米)."""
     nums = [m.value] if m.value is not None else [v for v in (m.lower, m.upper) if v is not None]
     unit, mags = m.unit, _magnitudes()
-    if unit and len(unit) > 1 and unit[0] in mags and unit[1:] in default_ruleset().lexicon.units:
+    if unit and len(unit) > 1 and unit[0] in mags and unit[1:] in _shipped().lexicon.units:
         return [v * mags[unit[0]] for v in nums]
     return nums
 

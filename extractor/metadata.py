@@ -119,7 +119,8 @@ def from_fields(
     found: dict[str, Any] = {}
     for column in META_FIELDS:
         for key in rules.field_names.get(column, (column,)):
-            raw = extra.get(key)
+            if (raw := extra.get(key)) is None:
+                continue
             value = parse_date(raw, rules) if column == "published" else _clean_field(raw)
             if value is not None:
                 found[column] = value

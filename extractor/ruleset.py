@@ -94,8 +94,10 @@ def _named_lists(lex: Lexicon) -> dict[str, list[str]]:
 
 @cache
 def _restore(folder: str, digest: str) -> Ruleset:
-    """A pickled Ruleset, rebuilt once per process; the files must not have changed."""
-    rules = Ruleset.load(folder)
+    """A pickled Ruleset, rebuilt once per process (the shipped rules: this process's
+    ``default_ruleset()``, which a pool worker inherits compiled); the files must not
+    have changed."""
+    rules = default_ruleset() if Path(folder) == default_dir() else Ruleset.load(folder)
     if rules.digest != digest:
         raise RuleError("-", "-", "the rule files changed while they were in use",
                         Path(folder))

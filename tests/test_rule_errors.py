@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from extractor import rulecheck
 from extractor.cli import app
 from extractor.rules import RULE_FILES, RuleError, default_dir
 from extractor.ruleset import Ruleset, default_ruleset
@@ -146,6 +147,23 @@ def test_a_failing_example_stops_a_run(tmp_path: Path) -> None:
     assert f"{folder}/units.toml [examples[0]] '11个线下服务站'" in result.stderr, result.stderr
     assert "value is 11.0, expected 12" in result.stderr
     assert "1 rule-file example fails" in result.stderr
+
+
+def test_a_run_checks_the_examples_of_a_rules_folder_only(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shipped rules' examples are tests (tests/test_rules.py): a run with them does
+    not run them again; a run with ``--rules`` runs its folder's before reading any text."""
+    checked: list[Path] = []
+    monkeypatch.setattr(rulecheck, "failing_examples",
+                        lambda rules: checked.append(rules.folder) or ())
+    monkeypatch.delenv("ZHSTATS_RULES", raising=False)
+    copy = broken_rules(tmp_path / "rules", "units", lambda text: text)
+    (tmp_path / "a.txt").write_text("新增企业40家", encoding="utf-8")
+    for options in ([], ["--rules", str(copy)]):
+        result = CliRunner().invoke(app, [*options, "extract", str(tmp_path / "a.txt"),
+                                          "--out", str(tmp_path / "out"), "--quiet"])
+        assert result.exit_code == 0, result.output
+    assert checked == [copy.resolve()]
 
 
 @pytest.mark.slow

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import subprocess
 import sys
 import tomllib
@@ -43,6 +44,18 @@ def test_every_exclusion_pattern_compiles_alone() -> None:
 
 def test_shipped_rules_compile_once() -> None:
     assert default_ruleset() is default_ruleset()
+
+
+def test_a_pickled_shipped_rule_set_is_the_process_own(tmp_path) -> None:
+    """A worker forked from the server that compiled the shipped rules compiles nothing;
+    another folder is compiled once a process."""
+    assert pickle.loads(pickle.dumps(default_ruleset())) is default_ruleset()
+    for name in RULE_FILES:
+        (tmp_path / f"{name}.toml").write_bytes((default_dir() / f"{name}.toml").read_bytes())
+    other = Ruleset.load(tmp_path)
+    again = pickle.loads(pickle.dumps(other))
+    assert again is not other and again is pickle.loads(pickle.dumps(other))
+    assert again.digest == default_ruleset().digest and again.folder == tmp_path.resolve()
 
 
 def test_two_rule_sets_in_one_process(tmp_path) -> None:
