@@ -9,10 +9,10 @@ from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
-from extractor.mention import APPROX_FLAGS, DIMENSIONS, Mention
+from extractor.mention import APPROX_FLAGS, DIMENSIONS, FIELDS, Mention
 from extractor.metadata import ArticleMeta
 
 SENTENCE_BREAKS = "。！？!?；;…\n"
@@ -25,16 +25,15 @@ CONTEXT_CHARS = 1000
 """A longer sentence or clause is cut to this many characters around the mention (with …),
 so that the indicators table stays linear in the text (a run of numbers with no break)."""
 
-_FIELDS = ("start", "end", "surface", "value", "lower", "upper", "approx", "qualifier", "unit",
-           "dimension", "object", "measure", "direction", "basis", "period", "period_start",
-           "period_end", "place", "estimate", "rule")
-"""The Mention fields that are indicators columns."""
 _FLOATS = ("value", "lower", "upper", "estimate")
 _DATES = ("period_start", "period_end")
-_COLUMNS = (*_FIELDS[:-1], "sentence", "clause", "rule")
+_COLUMNS = (*(f for f in FIELDS if f != "rule"), "sentence", "clause", "rule")
 """The indicators columns after ``article_id`` and ``mention_index``, in order."""
-_fields = attrgetter(*_FIELDS)
-_span = attrgetter("start", "end")
+_row = attrgetter(*FIELDS)
+"""A Mention as a row of its fields, in order."""
+_span = itemgetter(FIELDS.index("start"), FIELDS.index("end"))
+_START, _END, _SURFACE, _APPROX, _DIMENSION, _RULE = map(FIELDS.index, (
+    "start", "end", "surface", "approx", "dimension", "rule"))
 
 
 def article_id(text: str) -> str:
@@ -129,17 +128,18 @@ def assemble(
     encoding: str,
     meta: ArticleMeta,
     extra: Mapping[str, Any],
-    mentions: Sequence[Mention],
+    mentions: Sequence[Mention] | Sequence[Sequence[Any]],
 ) -> ArticleRows:
-    """The rows of one article; mentions ordered by position. Raises InvalidMention."""
+    """The rows of one article: ``mentions`` are Mentions or rows of a Mention's fields in
+    order (``Extractor.table``), ordered here by position. Raises InvalidMention."""
     aid = article_id(text)
-    ordered = sorted(mentions, key=_span)
-    for m in ordered:
-        _check(text, m)
+    rows = [_row(m) if isinstance(m, Mention) else m for m in mentions]
+    ordered = sorted(rows, key=_span)
+    for row in ordered:
+        _check(text, row)
     n = len(ordered)
-    rows = map(_fields, ordered)
-    columns = (dict(zip(_FIELDS, map(list, zip(*rows, strict=True)), strict=True)) if n
-               else {name: [] for name in _FIELDS})
+    columns = (dict(zip(FIELDS, map(list, zip(*ordered, strict=True)), strict=True)) if n
+               else {name: [] for name in FIELDS})
     for name in _FLOATS:
         columns[name] = [None if x is None else float(x) for x in columns[name]]
     for name in _DATES:
@@ -185,13 +185,14 @@ def _own_id(value: Any) -> str | None:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
-def _check(text: str, m: Mention) -> None:
-    if not (0 <= m.start < m.end <= len(text)) or text[m.start:m.end] != m.surface:
-        raise InvalidMention(f"mention {m.surface!r} at [{m.start}, {m.end}) does not match "
-                             f"the text there ({text[m.start:m.end]!r}); rule {m.rule}")
-    if m.approx not in APPROX_FLAGS:
-        raise InvalidMention(f"mention {m.surface!r}: approx {m.approx!r} is not one of "
+def _check(text: str, row: Sequence[Any]) -> None:
+    start, end, surface = row[_START], row[_END], row[_SURFACE]
+    if not (0 <= start < end <= len(text)) or text[start:end] != surface:
+        raise InvalidMention(f"mention {surface!r} at [{start}, {end}) does not match "
+                             f"the text there ({text[start:end]!r}); rule {row[_RULE]}")
+    if row[_APPROX] not in APPROX_FLAGS:
+        raise InvalidMention(f"mention {surface!r}: approx {row[_APPROX]!r} is not one of "
                              f"{', '.join(APPROX_FLAGS)}")
-    if m.dimension not in DIMENSIONS:
-        raise InvalidMention(f"mention {m.surface!r}: dimension {m.dimension!r} is not one of "
-                             f"{', '.join(DIMENSIONS)}")
+    if row[_DIMENSION] not in DIMENSIONS:
+        raise InvalidMention(f"mention {surface!r}: dimension {row[_DIMENSION]!r} is not one "
+                             f"of {', '.join(DIMENSIONS)}")

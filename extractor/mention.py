@@ -54,7 +54,8 @@ class Mention:
         return asdict(self)
 
 
-_NAMES = [f.name for f in fields(Mention)]
-Found = namedtuple("Found", _NAMES[:_NAMES.index("rule") + 1])
+FIELDS = tuple(f.name for f in fields(Mention))
+"""A Mention's field names, in order: the order of a row of ``Extractor.table``."""
+Found = namedtuple("Found", FIELDS[:FIELDS.index("rule") + 1])
 """A mention as the scan reads it: Mention's fields up to ``rule``, before the statistic
 around it (a tuple: far cheaper to build than a Mention)."""

@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from types import FrameType
+from typing import Any
 
 from extractor.assemble import ArticleRows, assemble
-from extractor.mention import Mention
 from extractor.metadata import extract_metadata
 from extractor.readers import ErrorRow, RawArticle, ReadFailure, html_to_article, prepare_html
 from extractor.ruleset import Ruleset
@@ -27,11 +27,12 @@ class ArticleTimeout(BaseException):
 
 
 def extract_mentions(text: str, rules: Ruleset | None = None,
-                     published: date | None = None) -> list[Mention]:
-    """The mentions of an article's text: the pipeline's only call into the engine."""
+                     published: date | None = None) -> list[list[Any]]:
+    """The mentions of an article's text as rows of a Mention's fields (no Mention objects
+    on the way to Arrow): the pipeline's only call into the engine."""
     from extractor.engine import Extractor
 
-    return Extractor(rules).extract(text, published)
+    return Extractor(rules).table(text, published)
 
 
 def process(item: RawArticle | ErrorRow, max_seconds: float | None = None,

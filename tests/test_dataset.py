@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 import shutil
+from dataclasses import astuple
 from datetime import date, datetime
 from pathlib import Path
 
@@ -296,15 +297,15 @@ def test_engine_failures_become_error_rows(tmp_path: Path, monkeypatch: pytest.M
                                            ) -> None:
     folder = corpus(tmp_path / "in", range(3))
 
-    def extract(self: object, text: str, published: object = None) -> list[Mention]:
+    def table(self: object, text: str, published: object = None) -> list[tuple[object, ...]]:
         if "第1期" in text:
             raise RuntimeError("engine broke")
         if "第2期" in text:
-            return [Mention(0, 3, "不对的", 1.0, 1.0, 1.0, "exact", None, None, "count", None,
-                            "r")]
+            return [astuple(Mention(0, 3, "不对的", 1.0, 1.0, 1.0, "exact", None, None, "count",
+                                    None, "r"))]
         return []
 
-    monkeypatch.setattr("extractor.engine.Extractor.extract", extract)
+    monkeypatch.setattr("extractor.engine.Extractor.table", table)
     summary = run(discover([str(folder)]), tmp_path / "out", ONE)
     assert (summary.articles, summary.errors, summary.exit_code) == (1, 2, 1)
     errors = rows(tmp_path / "out", "errors")
@@ -556,3 +557,16 @@ def test_find_dataset_looks_under_the_current_directory_first(tmp_path: Path) ->
         "dataset.toml"
     with pytest.raises(DatasetNotFound, match="no dataset 'nope'"):
         find_dataset("nope", tmp_path)
+
+
+def test_assemble_takes_rows_of_a_mentions_fields_as_it_takes_mentions() -> None:
+    from extractor.engine import Extractor
+
+    text = "今年，全市新增企业64家，比上年增长12.5%。"
+    ours = Extractor()
+    by_rows = assemble("s", text, "utf-8", ArticleMeta(), {}, ours.table(text, "2025-09-15"))
+    by_mentions = assemble("s", text, "utf-8", ArticleMeta(), {},
+                           ours.extract(text, "2025-09-15"))
+    assert by_rows == by_mentions
+    assert by_rows.indicators["surface"] == ["64家", "12.5%"]
+    assert by_rows.indicators["period_start"] == [date(2025, 1, 1)] * 2
