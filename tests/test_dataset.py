@@ -570,3 +570,24 @@ def test_assemble_takes_rows_of_a_mentions_fields_as_it_takes_mentions() -> None
     assert by_rows == by_mentions
     assert by_rows.indicators["surface"] == ["64家", "12.5%"]
     assert by_rows.indicators["period_start"] == [date(2025, 1, 1)] * 2
+
+
+def test_a_rules_folder_reaches_the_metadata_too(tmp_path: Path) -> None:
+    from extractor.ruleset import Ruleset
+
+    mine = tmp_path / "rules"
+    shutil.copytree(default_dir(), mine)
+    meta = mine / "metadata.toml"
+    meta.write_text(meta.read_text(encoding="utf-8").replace(
+        "patterns = [\n    '(?:来源", "patterns = [\n    '^(?P<outlet>本台)讯',\n    '(?:来源", 1),
+        encoding="utf-8")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text("标题\n本台讯 今年全市新增企业64家，比上年增长。"
+                                  + "今年全市新增企业64家，比上年增长。" * 2 + "\n",
+                                  encoding="utf-8")
+    files = discover([str(folder)])
+    run(files, tmp_path / "shipped", ONE)
+    run(files, tmp_path / "mine", RunOptions(workers=1, rules=Ruleset.load(mine)))
+    assert [r["outlet"] for r in rows(tmp_path / "shipped", "articles")] == [None]
+    assert [r["outlet"] for r in rows(tmp_path / "mine", "articles")] == ["本台"]
