@@ -41,7 +41,7 @@ def _fragments(r: Any) -> dict[str, str]:
     f["arabic_num"] = r"(?<![0-9A-Za-z.])" + f["arabic"] + f["mag"]
     # Arabic digits between place words: 3万4000, 1千零1, 5亿1万4千6百, 100万三千
     f["mixed_num"] = (
-        r"(?<![0-9A-Za-z.])[0-9]++"
+        r"(?<![0-9A-Za-z.])(?:[0-9]{1,3}+(?:,[0-9]{3}+)++(?![0-9])|[0-9]++)"
         r"(?:(?!\L<units>)\L<cn_place>[零〇]?+(?:[0-9]++|\L<cn_digit>++))++"
         r"(?:(?!\L<units>)\L<cn_place>)*+"
     )

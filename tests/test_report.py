@@ -37,7 +37,7 @@ def test_the_sample_report_in_chromium(chromium: str, sample_dataset: Path, tmp_
     report = tmp_path / "report.html"
     result = zhstats("report", str(sample_dataset), "--out", str(report))
     assert result.exit_code == 0, result.output
-    assert "4 articles (all shown), 64 indicators, 0 errors" in result.stderr
+    assert "4 articles (all shown), 65 indicators, 0 errors" in result.stderr
     seed = next(a for a in pq.read_table(sample_dataset / "articles.parquet").to_pylist()
                 if a["source"].endswith("quality-month-2025-09-15.txt"))
     article = f"#a-{seed['article_id']}"
@@ -53,7 +53,7 @@ def test_the_sample_report_in_chromium(chromium: str, sample_dataset: Path, tmp_
         page.goto(report.as_uri(), wait_until="load")
 
         assert page.locator("#charts svg").count() == 4
-        assert page.locator("#status").text_content() == "rows 1–64 of 64"
+        assert page.locator("#status").text_content() == "rows 1–65 of 65"
         # The text shows as decoded (no mojibake), the marks adding no characters.
         assert page.locator(f"{article} .text").text_content() == seed["text"]
         assert page.locator(f"{article} h3").text_content() == "聚焦质量提升 赋能创新发展"
@@ -72,7 +72,7 @@ def test_the_sample_report_in_chromium(chromium: str, sample_dataset: Path, tmp_
 
         # Filter the table down to the mention, follow its link to the highlight.
         page.fill("#q", "130多家")
-        expect(page.locator("#status")).to_have_text("rows 1–1 of 1 (filtered from 64)")
+        expect(page.locator("#status")).to_have_text("rows 1–1 of 1 (filtered from 65)")
         page.locator("#ind-table tbody a").click()
         assert page.evaluate("location.hash") == f"#m-{seed['article_id']}-9"
         assert mark.evaluate("el => el.matches(':target') && el.getBoundingClientRect().top > 0"
@@ -81,7 +81,7 @@ def test_the_sample_report_in_chromium(chromium: str, sample_dataset: Path, tmp_
         # Sort by value, largest first; filter by flag.
         page.fill("#q", "")
         page.select_option("#f-approx", "over")
-        expect(page.locator("#status")).to_have_text("rows 1–12 of 12 (filtered from 64)")
+        expect(page.locator("#status")).to_have_text("rows 1–13 of 13 (filtered from 65)")
         page.click("th[data-key=value]")
         page.click("th[data-key=value]")
         values = page.locator("#ind-table tbody td:nth-child(2)").all_text_contents()
@@ -107,8 +107,8 @@ def test_large_datasets_show_a_sample_of_articles(sample_dataset: Path, tmp_path
     assert "shows\n    the text of a fixed random sample of 2" in page
     assert page.count('<article id="a-') == 2
     data = embedded_data(page)
-    assert len(data["rows"]["index"]) == 64 and sum(data["articles"]["shown"]) == 2
-    assert "<b>64</b> indicators" in page
+    assert len(data["rows"]["index"]) == 65 and sum(data["articles"]["shown"]) == 2
+    assert "<b>65</b> indicators" in page
 
 
 def test_article_text_is_escaped_and_numbers_are_json(tmp_path: Path) -> None:
