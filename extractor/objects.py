@@ -35,7 +35,7 @@ class ObjectRules:
     @classmethod
     def from_rules(cls, r: dict[str, Any]) -> ObjectRules:
         """Build from the parsed ``objects.toml``."""
-        return cls(_by_first(r["stops"]["words"]), _by_first(r["stops"]["not_stops"]),
+        return cls(by_first(r["stops"]["words"]), by_first(r["stops"]["not_stops"]),
                    r["trim"]["chars"] + " ", frozenset(r["stops"]["verb_preps"]),
                    frozenset(r["stops"]["noun_suffixes"]))
 
@@ -44,7 +44,7 @@ class ObjectRules:
         return after(text, end, self) or before(text, start, self)
 
 
-def _by_first(words: list[str]) -> dict[str, tuple[str, ...]]:
+def by_first(words: list[str]) -> dict[str, tuple[str, ...]]:
     """Words by first character, longest first."""
     out: dict[str, list[str]] = {}
     for word in sorted(set(words), key=lambda w: (-len(w), w)):
@@ -52,7 +52,7 @@ def _by_first(words: list[str]) -> dict[str, tuple[str, ...]]:
     return {c: tuple(ws) for c, ws in out.items()}
 
 
-def _stop_at(text: str, i: int, stops: dict[str, tuple[str, ...]]) -> str | None:
+def stop_at(text: str, i: int, stops: dict[str, tuple[str, ...]]) -> str | None:
     """The longest stop word starting at ``text[i]``, if any."""
     for word in stops.get(text[i], ()):
         if text.startswith(word, i):
@@ -65,10 +65,10 @@ def _split(segment: str, rules: ObjectRules) -> list[str]:
     stops, keep = rules.stops, rules.not_stops
     parts, last, j = [], 0, 0
     while j < len(segment):
-        if segment[j] in keep and (noun := _stop_at(segment, j, keep)):
+        if segment[j] in keep and (noun := stop_at(segment, j, keep)):
             j += len(noun)
             continue
-        word = _stop_at(segment, j, stops) if segment[j] in stops else None
+        word = stop_at(segment, j, stops) if segment[j] in stops else None
         if word is None:
             j += 1
             continue
@@ -99,10 +99,10 @@ def after(text: str, end: int, rules: ObjectRules) -> str | None:
             depth += 1
         elif ch in ")）" and depth:
             depth -= 1
-        elif ch in keep and (noun := _stop_at(text, i, keep)):
+        elif ch in keep and (noun := stop_at(text, i, keep)):
             i += len(noun)
             continue
-        elif depth == 0 and (ch in CLAUSE_END or (ch in stops and _stop_at(text, i, stops))
+        elif depth == 0 and (ch in CLAUSE_END or (ch in stops and stop_at(text, i, stops))
                              or (ch in _DIGITS and NUMBER.match(text, i))):
             break  # a number starts the next figure (10亿元以上项目136个 → 项目)
         i += 1

@@ -22,7 +22,7 @@ import regex
 
 from extractor.carry import CLAUSE_BREAK, CLAUSE_BREAK_CHARS, carry
 from extractor.mention import Found
-from extractor.objects import ObjectRules
+from extractor.objects import ObjectRules, stop_at
 from extractor.objects import before as noun_before
 from extractor.periods import (
     Period,
@@ -76,8 +76,6 @@ class StatRules:
     list_words: frozenset[str]
     shared_tails: tuple[str, ...]
     of_which: tuple[str, ...]
-    stops: dict[str, tuple[str, ...]]
-    """rules/objects.toml stop words by first character, longest first."""
     periods: PeriodRules
     places: PlaceRules
     objects: ObjectRules
@@ -129,28 +127,17 @@ def compile_statistics(raw: dict[str, dict[str, Any]]) -> StatRules:
         respectively=tuple(o["respectively"]), list_split=regex.compile(seps),
         list_words=frozenset(o["list_separators"]),
         shared_tails=tuple(sorted(o["shared_tails"], key=len, reverse=True)),
-        of_which=tuple(o["of_which"]), stops=_by_first(raw["objects"]["stops"]["words"]),
+        of_which=tuple(o["of_which"]),
         periods=compile_periods(raw["periods"], raw["numerals"]),
         places=places, objects=ObjectRules.from_rules(raw["objects"]),
     )
-
-
-def _by_first(words: list[str]) -> dict[str, tuple[str, ...]]:
-    out: dict[str, list[str]] = {}
-    for w in sorted(set(words), key=lambda w: (-len(w), w)):
-        out.setdefault(w[0], []).append(w)
-    return {c: tuple(ws) for c, ws in out.items()}
-
-
-def _stop_at(text: str, i: int, stops: dict[str, tuple[str, ...]]) -> str | None:
-    return next((w for w in stops.get(text[i], ()) if text.startswith(w, i)), None)
 
 
 def _noun_after_verbs(text: str, end: int, rules: StatRules) -> str | None:
     """The noun after the one or two stop words that follow a figure
     (7家已获授权企业 → 企业, 5个入选县(市、区)之一 → 县(市、区))."""
     i, skipped = end, 0
-    while i < len(text) and skipped < 3 and (w := _stop_at(text, i, rules.stops)):
+    while i < len(text) and skipped < 3 and (w := stop_at(text, i, rules.objects.stops)):
         i, skipped = i + len(w), skipped + 1
     if not skipped:
         return None
@@ -162,7 +149,7 @@ def _noun_after_verbs(text: str, end: int, rules: StatRules) -> str | None:
         elif ch in ")）" and depth:
             depth -= 1
         elif depth == 0 and (ch in CLAUSE_BREAK_CHARS or ch in "、"
-                             or _stop_at(text, j, rules.stops)):
+                             or stop_at(text, j, rules.objects.stops)):
             break
         j += 1
     phrase = text[i:j]
@@ -451,7 +438,7 @@ def _between(text: str, prev: Found | None, m: Found, rules: StatRules) -> str |
         return None
     words = text[prev.end:m.start].lstrip("、")
     if (len(words) < 2 or CLAUSE_BREAK.search(words) or _bad_object(words, rules)
-            or any(_stop_at(words, j, rules.stops) for j in range(len(words)))):
+            or any(stop_at(words, j, rules.objects.stops) for j in range(len(words)))):
         return None
     return words
 
