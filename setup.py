@@ -15,7 +15,7 @@ from setuptools.command.build_ext import build_ext
 # The per-mention path: phase two of the scanner, its tables, the reading of a match, the
 # object, and the statistic around it.
 COMPILED = ("scanner", "grammar", "lexicon", "exclusions", "reading", "forms", "numerals",
-            "objects", "engine", "statistics", "carry", "periods", "places")
+            "objects", "statistics", "carry", "periods", "places", "engine")
 
 
 class OptionalBuildExt(build_ext):
@@ -48,10 +48,12 @@ def extensions() -> list[Extension]:
     # -O1: a quarter of -O3's compile time; most of the work is calls into CPython's API
     modules = [Extension(f"extractor.{name}", [f"extractor/{name}.py"], optional=True,
                          extra_compile_args=["-O1", "-g0"]) for name in COMPILED]
-    # annotation_typing off: type hints stay hints, so a compiled module behaves as its .py
-    # (extract(None) raises the same TypeError in both)
-    return cythonize(modules, language_level=3, quiet=True,
-                     compiler_directives={"annotation_typing": False})
+    # Type hints type the arguments (a str is sliced and indexed as one) in the modules the
+    # engine alone calls; in engine, the public API, they stay hints, so that a compiled
+    # module behaves as its .py (extract(None) raises the same TypeError in both).
+    return [ext for public, part in ((False, modules[:-1]), (True, modules[-1:]))
+            for ext in cythonize(part, language_level=3, quiet=True,
+                                 compiler_directives={"annotation_typing": not public})]
 
 
 setup(ext_modules=extensions(), cmdclass={"build_ext": OptionalBuildExt})
