@@ -119,7 +119,7 @@ def _respectively(text: str, ms: list[list[Any]], objects: list[str | None],
             return before[i - first_k]
         return None
     first = items[0]
-    while lead := (rules.places.words.match(first) or rules.periods.pattern.match(first)):
+    while lead := (rules.places.words.match(first) or rules.periods.match(first, 0)):
         first = first[lead.end():]  # 全市猪 → 猪
     items[0] = first or items[0]
     last = items[-1]

@@ -95,6 +95,29 @@ class PeriodRules:
                                                                         overlapped=True))
         return sorted(found)
 
+    def _holds(self, text: str, p: int, hi: int) -> bool:
+        """Whether the prefilter holds at ``p`` (within ``text[:hi]``)."""
+        return ((self.starts_words is not None
+                 and self.starts_words.match(text, p, hi) is not None)
+                or (self.starts_other is not None
+                    and self.starts_other.match(text, p, hi) is not None))
+
+    def match(self, text: str, p: int, hi: int | None = None) -> regex.Match[str] | None:
+        """``pattern.match(text, p, hi)``, with only the alternatives that can begin with
+        ``text[p]``."""
+        hi = len(text) if hi is None else hi
+        if p >= hi or (idx := self.by_first.get(text[p])) is None or not self._holds(
+                text, p, hi):
+            return None
+        return (self.narrowed.get(idx) or self._narrow(idx)).match(text, p, hi)
+
+    def fullmatch(self, text: str) -> regex.Match[str] | None:
+        """``pattern.fullmatch(text)``, narrowed like ``match``."""
+        if not text or (idx := self.by_first.get(text[0])) is None or not self._holds(
+                text, 0, len(text)):
+            return None
+        return (self.narrowed.get(idx) or self._narrow(idx)).fullmatch(text)
+
     def finditer(self, text: str, lo: int, hi: int,
                  starts: list[int]) -> Iterator[regex.Match[str]]:
         """``pattern.finditer(text, lo, hi)``, given ``starts`` (of a range holding

@@ -204,22 +204,30 @@ def _bad_object(obj: str, rules: StatRules) -> bool:
             or obj.count("(") != obj.count(")") or obj.count("（") != obj.count("）"))
 
 
-def _period_index(text: str, rules: StatRules, published: date | None,
-                  spans: list[tuple[int, int]],
+def _period_matches(text: str, rules: StatRules,
+                    spans: list[tuple[int, int]]) -> list[list[regex.Match[str]]]:
+    """The time expressions of each span (a paragraph or its start), spans in text order."""
+    pr = rules.periods
+    starts = pr.starts(text, spans[0][0], spans[-1][1]) if spans else []
+    return [list(pr.finditer(text, lo, hi, starts)) for lo, hi in spans]
+
+
+def _period_index(rules: StatRules, published: date | None,
+                  found: list[tuple[int, list[regex.Match[str]]]],
                   years: list[tuple[int, int]]) -> list[Period]:
-    """Every period of the paragraphs ``spans``, resolved, in text order (``years``: where
-    the year the article reports on is set, ``periods.report_years``)."""
+    """The periods ``found`` (each paragraph's start and its time expressions), resolved,
+    in text order (``years``: where the year the article reports on is set,
+    ``periods.report_years``)."""
     pr = rules.periods
     set_at = [at for at, _ in years]
     out: list[Period] = []
     holiday: Period | None = None
     """The holiday the article named last (假期期间 takes its dates)."""
-    starts = pr.starts(text, spans[0][0], spans[-1][1]) if spans else []
-    for lo, hi in spans:
+    for lo, matches in found:
         own = len(out)  # where this paragraph's periods begin in ``out``
         k = bisect_right(set_at, lo) - 1
         year = years[k][1] if k >= 0 else None
-        for m in pr.finditer(text, lo, hi, starts):
+        for m in matches:
             kind = kind_of(m, pr)
             if kind == "holiday":
                 prior = holiday
@@ -263,25 +271,30 @@ def _paragraphs(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _lead(text: str, paras: list[tuple[int, int]], first_mention: int,
-          rules: StatRules) -> tuple[int, int] | None:
-    """The lead: up to the first paragraph with a figure, the first that opens with a
-    time expression and a comma (2025年以来，…); else the first that holds a time
-    expression among the first ``LEAD_WITHIN`` paragraphs that hold a whole sentence
-    (not the title, a subtitle or a byline)."""
-    pattern = rules.periods.pattern
-    for lo, hi in paras:
-        if lo > first_mention:
-            break
+def _lead_candidates(text: str, paras: list[tuple[int, int]],
+                     first_mention: int) -> tuple[list[int], list[int]]:
+    """The paragraphs (by index) that may be the lead: those up to the first with a
+    figure, and the first ``LEAD_WITHIN`` that hold a whole sentence."""
+    before = [k for k, (lo, _) in enumerate(paras) if lo <= first_mention]
+    whole = (k for k, (lo, hi) in enumerate(paras) if SENTENCE_END.search(text, lo, hi))
+    return before, list(islice(whole, LEAD_WITHIN))
+
+
+def _lead(text: str, paras: list[tuple[int, int]], before: list[int], whole: list[int],
+          found: dict[int, list[regex.Match[str]]]) -> int | None:
+    """The lead (a paragraph's index): of the paragraphs ``before`` the first figure's
+    end, the first that opens with a time expression and a comma (2025年以来，…); else
+    the first of the ``whole`` ones (not the title, a subtitle or a byline) that holds a
+    time expression. ``found``: the time expressions of each whole paragraph."""
+    for k in before:
+        lo, hi = paras[k]
         start = lo
         while start < hi and text[start].isspace():
             start += 1
-        m = pattern.match(text, start, hi)
-        if m and m.end() < hi and text[m.end()] in "，,":
-            return lo, hi
-    whole = ((lo, hi) for lo, hi in paras if SENTENCE_END.search(text, lo, hi))
-    return next(((lo, hi) for lo, hi in islice(whole, LEAD_WITHIN)
-                 if pattern.search(text, lo, hi)), None)
+        m = found[k][0] if found[k] else None
+        if m and m.start() == start and m.end() < hi and text[m.end()] in "，,":
+            return k
+    return next((k for k in whole if found[k]), None)
 
 
 def _lead_period(periods: list[Period], lead: tuple[int, int]) -> Period | None:
@@ -313,17 +326,26 @@ def annotate(text: str, mentions: list[Found], rules: StatRules,
         return []
     paras = _paragraphs(text)
     starts = [lo for lo, _ in paras]
-    lead = _lead(text, paras, mentions[0].start, rules)
     para_of = [bisect_right(starts, m.start) - 1 for m in mentions]
     # Only the text before a paragraph's last mention can govern one (a time or place
-    # never reaches backwards); the lead sets the article's.
-    reach: dict[tuple[int, int], int] = {}
+    # never reaches backwards); the lead sets the article's. Its candidates are read
+    # whole, once: the lead is found among their time expressions.
+    reach: dict[int, int] = {}
     for m, k in zip(mentions, para_of, strict=True):
-        reach[paras[k]] = min(paras[k][1], m.end + 8)  # 8: the rest of a window (近5年|来)
-    if lead:
-        reach[lead] = lead[1]
-    used = sorted((lo, reach[lo, hi]) for lo, hi in reach)
-    periods = _period_index(text, rules, published, used, report_years(text, paras))
+        reach[k] = min(paras[k][1], m.end + 8)  # 8: the rest of a window (近5年|来)
+    before, whole = _lead_candidates(text, paras, mentions[0].start)
+    scan = dict(reach) | {k: paras[k][1] for k in before + whole}
+    order = sorted(scan)
+    found = dict(zip(order, _period_matches(text, rules, [(paras[k][0], scan[k])
+                                                          for k in order]), strict=True))
+    k_lead = _lead(text, paras, before, whole, found)
+    lead = paras[k_lead] if k_lead is not None else None
+    if k_lead is not None:
+        reach[k_lead] = paras[k_lead][1]
+    used = [(paras[k][0], reach[k]) for k in sorted(reach)]
+    periods = _period_index(rules, published,
+                            [(paras[k][0], [m for m in found[k] if m.end() <= reach[k]])
+                             for k in sorted(reach)], report_years(text, paras))
     places = [p for lo, hi in used for p in find_places(text, rules.places, lo, hi)]
     lead_period = _lead_period(periods, lead) if lead else None
     lead_place = next((p for p in places if lead and lead[0] <= p[0] < lead[1]), None)
@@ -381,7 +403,7 @@ def annotate(text: str, mentions: list[Found], rules: StatRules,
                 # word or a place name
                 refused = no_object[obj] = (
                     _bad_object(obj, rules) or obj in surfaces or obj in named
-                    or rules.periods.pattern.fullmatch(obj) is not None)
+                    or rules.periods.fullmatch(obj) is not None)
             if refused:
                 obj = None
         if obj is None and f.measure == "level":
