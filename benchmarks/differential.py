@@ -3,7 +3,7 @@
     git worktree add ../zhstats-old REV
     python benchmarks/differential.py ../zhstats-old [--mb 5]
 
-Texts: the development corpus and its parts, the seed, the sample articles, every
+Texts: the development corpus and its parts, the news set, the seed, the sample articles, every
 rule-file example, every conformance input and ``--mb`` of the benchmark corpus.
 Each side extracts in its own process (``PYTHONPATH`` set to its checkout) and
 prints every field of every mention (those both revisions have are compared, the §5
@@ -45,6 +45,8 @@ def texts(mb: float) -> list[tuple[str, str]]:
     for path in sorted(glob.glob(str(data / "dev" / "*.jsonl"))):
         out += [("dev parts", json.loads(line)["text"])
                 for line in Path(path).read_text("utf-8").splitlines()]
+    out += [("news", json.loads(line)["text"])
+            for line in (data / "news" / "gold.jsonl").read_text("utf-8").splitlines()]
     out += [("seed", json.loads(line)["text"])
             for line in (data / "seed" / "gold.jsonl").read_text("utf-8").splitlines()]
     out += [("sample", t) for t in _sample_articles()]
