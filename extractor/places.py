@@ -26,6 +26,9 @@ class PlaceRules:
     """The ``before`` words a clause may open with, before its place."""
     suffix_end: regex.Pattern[str]
     """The last characters of the suffixes: where a name can end (the cheap anchor)."""
+    may_follow: frozenset[str]
+    """The characters that can stand right after a name (a clause break, the first of an
+    ``after`` word; or a digit, or the end): a suffix before any other ends no name."""
     reach: int
     """How far before its suffix a named place's clause can open."""
     not_areas: tuple[str, ...]
@@ -48,6 +51,7 @@ def compile_places(raw: dict[str, Any], stops: list[str]) -> PlaceRules:
         opener=regex.compile(r"(?:\L<before>)*", before=names["before"]),
         suffix_end=regex.compile(
             "[" + regex.escape("".join({x[-1] for x in names["suffixes"]})) + "]"),
+        may_follow=frozenset(CLAUSE_BREAKS) | {w[0] for w in after},
         reach=names["max_name"] + max(map(len, names["suffixes"]))
         + 2 * max(map(len, names["before"])),
         not_areas=tuple(names["not_areas"]),
@@ -61,7 +65,10 @@ def find_places(text: str, rules: PlaceRules, start: int, end: int) -> list[tupl
     for m in rules.words.finditer(text, start, end):
         found[m.start()] = m.end()
     tried: set[int] = set()
+    may_follow = rules.may_follow
     for suffix in rules.suffix_end.finditer(text, start, end):
+        if (e := suffix.end()) < end and not (text[e] in may_follow or text[e].isdecimal()):
+            continue  # 市场, 社区内: no name ends here
         lo = max(start, suffix.start() - rules.reach)
         brk = _BREAK_BEFORE.search(text, lo, suffix.start())
         if brk is None and lo > start:
