@@ -35,6 +35,7 @@ def expand_lists(source: str, lists: dict[str, Iterable[str]]) -> str:
     return _PROPERTY.sub(r"[\\x01-\\uffff]", source)
 
 
+_GROUP_NAME = re.compile(r"\(\?P<\w+>")
 _PROPERTY = re.compile(r"\\[pP]\{[^}]*\}|\\[pP][A-Z]")
 
 
@@ -47,6 +48,25 @@ def first_set(source: str) -> frozenset[str] | None:
         return ANY
     chars, nullable = _first(list(tree))
     return ANY if nullable else chars
+
+
+def edge_sets(source: str) -> list[tuple[frozenset[str] | None, frozenset[str] | None]]:
+    """For each top-level alternative of ``source``: (the characters a match can end
+    with, or None for any; characters of which every match holds one, or None when
+    none is known). A pattern tried backwards from a place (``regex.REVERSE``) can
+    be passed over where neither holds; one beyond what this reads gives (None, None).
+    Group names are dropped first (``regex`` allows one name twice, the parser not).
+    """
+    try:
+        items = list(sre_parse.parse(_GROUP_NAME.sub("(?:", source)))
+    except (re.error, ValueError, TypeError, OverflowError):
+        return [(ANY, ANY)]
+    branches = items[0][1][1] if len(items) == 1 and items[0][0] is sre.BRANCH else [items]
+    out = []
+    for branch in branches:
+        last, nullable = _first(_reversed(list(branch)))
+        out.append((ANY if nullable else last, _required(list(branch))))
+    return out
 
 
 def follow_set(source: str, run: frozenset[str]) -> frozenset[str] | None:
@@ -168,6 +188,55 @@ def _item(op: Any, arg: Any) -> tuple[frozenset[str] | None, bool]:
         got, empty = _first(list(body))
         return got, empty or low == 0
     return ANY, False  # ANY, NOT_LITERAL, CATEGORY, GROUPREF, ...
+
+
+def _reversed(items: list[Any]) -> list[Any]:
+    """A parsed sequence read backwards (its nested sequences too), for ``_first``."""
+    out = []
+    for op, arg in reversed(items):
+        if op is sre.SUBPATTERN:
+            arg = (*arg[:-1], _reversed(list(arg[-1])))
+        elif op is sre.ATOMIC_GROUP:
+            arg = _reversed(list(arg))
+        elif op is sre.BRANCH:
+            arg = (arg[0], [_reversed(list(b)) for b in arg[1]])
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+            arg = (arg[0], arg[1], _reversed(list(arg[2])))
+        out.append((op, arg))
+    return out
+
+
+def _required(items: list[Any]) -> frozenset[str] | None:
+    """The smallest set found of characters of which every match of a parsed sequence
+    holds one, or None."""
+    best: frozenset[str] | None = None
+    for op, arg in items:
+        got = _required_item(op, arg)
+        if got is not None and (best is None or len(got) < len(best)):
+            best = got
+    return best
+
+
+def _required_item(op: Any, arg: Any) -> frozenset[str] | None:
+    if op is sre.LITERAL:
+        return frozenset(chr(arg))
+    if op is sre.IN:
+        return _in(arg) or None
+    if op is sre.SUBPATTERN:
+        return _required(list(arg[-1]))
+    if op is sre.ATOMIC_GROUP:
+        return _required(list(arg))
+    if op is sre.BRANCH:
+        out: set[str] = set()
+        for branch in arg[1]:
+            got = _required(list(branch))
+            if got is None:
+                return None
+            out |= got
+        return frozenset(out)
+    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT) and arg[0] >= 1:
+        return _required(list(arg[2]))
+    return None
 
 
 def _in(items: list[Any]) -> frozenset[str] | None:

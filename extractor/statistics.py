@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 import regex
 
 from extractor.carry import CLAUSE_BREAK, CLAUSE_BREAK_CHARS, carry
+from extractor.exclusions import edge_sets, expand_lists
 from extractor.mention import Found
 from extractor.objects import ObjectRules, stop_at
 from extractor.objects import before as noun_before
@@ -54,6 +55,30 @@ _MEASURE = {"level_to": "level", "comparative": "change", "multiple": "change",
 
 
 @dataclass(frozen=True)
+class Edges:
+    """Where an alternation of frames can hold, read from its patterns: per
+    alternative, the characters it can end with (None: any) and a class of characters
+    of which it holds one (None: none known). Most mentions are levels: the pattern is
+    tried only where some alternative can hold."""
+
+    alternatives: tuple[tuple[frozenset[str] | None, re.Pattern[str] | None], ...]
+
+    @classmethod
+    def of(cls, source: str) -> Edges:
+        return cls(tuple((last, None if needs is None else re.compile(
+            "[" + "".join(re.escape(c) for c in sorted(needs)) + "]"))
+            for last, needs in edge_sets(source)))
+
+    def may_hold(self, text: str, lo: int, hi: int) -> bool:
+        """Whether a match of the frames can end at ``hi`` within ``text[lo:hi]``."""
+        c = text[hi - 1]
+        for last, needs in self.alternatives:
+            if (last is None or c in last) and (needs is None or needs.search(text, lo, hi)):
+                return True
+        return False
+
+
+@dataclass(frozen=True)
 class StatRules:
     """The three rule files of §5, compiled into lookup tables."""
 
@@ -61,6 +86,9 @@ class StatRules:
     """The frames of rules/statistics.toml as one alternation (group ``_name`` each)."""
     frames_no_multiple: regex.Pattern[str]
     """The same without the multiple frame (a unit not of ``multiple_units``)."""
+    edges: Edges
+    """Where ``frames`` can hold."""
+    edges_no_multiple: Edges
     up: frozenset[str]
     down: frozenset[str]
     surface: dict[str, str]
@@ -100,6 +128,9 @@ def compile_statistics(raw: dict[str, dict[str, Any]]) -> StatRules:
         """The frames as one alternation, tried in order where the mention starts."""
         return regex.compile("|".join(f"(?P<_{n}>{s['frames'][n]})" for n in names),
                              regex.REVERSE, **lists, ignore_unused=True)
+
+    def edges(names: tuple[str, ...]) -> Edges:
+        return Edges.of(expand_lists("|".join(s["frames"][n] for n in names), lists))
     o = s["objects"]
     try:
         sentence_basis = regex.compile(s["bases"]["sentence"])
@@ -115,6 +146,7 @@ def compile_statistics(raw: dict[str, dict[str, Any]]) -> StatRules:
                                                       reverse=True))
     return StatRules(
         frames=one_of(FRAMES), frames_no_multiple=one_of(_NO_MULTIPLE),
+        edges=edges(FRAMES), edges_no_multiple=edges(_NO_MULTIPLE),
         up=frozenset(ch["up"] + ch["up_after_basis"]),
         down=frozenset(ch["down"] + ch["down_after_basis"]),
         surface=dict(ch["surface"]),
@@ -184,6 +216,8 @@ def _frame(text: str, m: Found, rules: StatRules, clause_breaks: list[int]) -> _
     if lo == m.start:
         return _LEVEL
     multiple = m.unit in rules.multiple_units
+    if not (rules.edges if multiple else rules.edges_no_multiple).may_hold(text, lo, m.start):
+        return _LEVEL
     pattern = rules.frames if multiple else rules.frames_no_multiple
     f = pattern.match(text, lo, m.start)  # reverse: the frame ends where the mention starts
     if f is None:

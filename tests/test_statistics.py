@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from extractor import extract
+from extractor.exclusions import edge_sets
 from extractor.mention import Found, Mention
 from extractor.periods import compile_periods, small_number
 from extractor.rules import RuleError
@@ -324,3 +325,36 @@ def test_period_scan_narrowed_by_first_character_finds_what_the_whole_pattern_do
             assert [(m.span(), m.groupdict()) for m in pr.finditer(text, lo, hi, starts)] == whole
             found += len(whole)
     assert found > 100
+
+
+# -- where the frames are tried -------------------------------------------------
+
+
+def test_edge_sets_read_the_last_characters_and_a_required_class() -> None:
+    assert edge_sets("(?:增长|下降)(?:了)?$|占[^，]{0,3}$") == [
+        (frozenset("长降了"), frozenset("增下")), (None, frozenset("占"))]
+    # one group name twice (the regex module allows it): read, not given up
+    assert edge_sets("(?P<b>同比)?(?P<v>升)$|比(?P<b>[^，]{1,3})(?P<v>高)$") == [
+        (frozenset("升"), frozenset("升")), (frozenset("高"), frozenset("比"))]
+    assert edge_sets(".+$") == [(None, None)]
+
+
+WINDOWS = ["比上年增长", "同比下降", "占全市的", "比重为", "是2020年的", "高于全省平均水平",
+           "其中工业", "较去年同期多", "达", "全年共", "增至", "完成投资", "分别增长", "占比达",
+           "可比价格", "约", "比", "新增"]
+
+
+@pytest.mark.parametrize("multiple", [True, False])
+def test_the_frames_are_passed_over_only_where_none_can_hold(multiple: bool) -> None:
+    rules = compile_statistics(default_ruleset().raw)
+    pattern = rules.frames if multiple else rules.frames_no_multiple
+    edges = rules.edges if multiple else rules.edges_no_multiple
+    examples = WINDOWS + [a + b for a in WINDOWS for b in WINDOWS]
+    held = 0
+    for text in examples:
+        for lo in range(len(text)):
+            found = pattern.match(text, lo, len(text)) is not None
+            assert not found or edges.may_hold(text, lo, len(text)), (text, lo)
+            held += found
+    assert held > 100  # the examples do hold frames
+    assert not edges.may_hold("全年共", 0, 3) and not edges.may_hold("完成投资", 0, 4)
