@@ -14,9 +14,9 @@ LEADING_PAREN = regex.compile(r"[（(][^（()）]{1,4}[）)]")
 # a phrase holding a number is not an object (2020年); a code is (5G基站, PM2.5浓度)
 NUMBER = regex.compile(r"(?<![A-Za-z0-9.])[0-9]++(?![A-Za-z])")
 _SENTENCE_BREAK = regex.compile("[" + regex.escape(SENTENCE_END) + "]")
-_CLAUSE_BREAK_BEFORE = regex.compile("[" + regex.escape(CLAUSE_END) + "]", regex.REVERSE)
-"""Searched backwards: the last clause break before a position."""
+_CLAUSE_ENDS = frozenset(CLAUSE_END)
 _DIGITS = frozenset("0123456789")
+_OPENING = frozenset("（(")
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,10 @@ def _split(segment: str, rules: ObjectRules) -> list[str]:
 
 def _clean(phrase: str, rules: ObjectRules) -> str | None:
     phrase = phrase.strip(rules.trim)
-    if not any(c.isalnum() for c in phrase):
+    for c in phrase:
+        if c.isalnum():
+            break
+    else:
         return None  # punctuation only (45万千瓦/90万千瓦时)
     return phrase if _DIGITS.isdisjoint(phrase) or not NUMBER.search(phrase) else None
 
@@ -88,8 +91,9 @@ def _clean(phrase: str, rules: ObjectRules) -> str | None:
 def after(text: str, end: int, rules: ObjectRules) -> str | None:
     """The noun phrase right after a mention, up to the first stop."""
     stops, keep = rules.stops, rules.not_stops
-    paren = LEADING_PAREN.match(text, end)  # 1.2万余台（套）：another unit, not the object
-    end = paren.end() if paren else end
+    if text[end:end + 1] in _OPENING:  # 1.2万余台（套）：another unit, not the object
+        paren = LEADING_PAREN.match(text, end)
+        end = paren.end() if paren else end
     i = end
     limit = min(len(text), end + MAX_LEN)
     depth = 0
@@ -111,9 +115,11 @@ def after(text: str, end: int, rules: ObjectRules) -> str | None:
 
 def before(text: str, start: int, rules: ObjectRules) -> str | None:
     """The noun phrase right before a mention, back to the last stop."""
-    lo = max(0, start - MAX_LEN)
-    last_break = _CLAUSE_BREAK_BEFORE.search(text, lo, start)
-    i = last_break.end() if last_break else lo
+    i = lo = max(0, start - MAX_LEN)
+    for j in range(start - 1, lo - 1, -1):  # back to the last clause break
+        if text[j] in _CLAUSE_ENDS:
+            i = j + 1
+            break
     parts = _split(text[i:start], rules)  # chunk, stop, chunk, stop, ..., chunk
     for k in range(len(parts) - 1, -1, -2):
         chunk = _clean(parts[k], rules)

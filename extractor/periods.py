@@ -11,7 +11,7 @@ from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 import regex
 
@@ -53,6 +53,8 @@ class PeriodRules:
     """The prefilter's plain words (今年, 截至), found by the standard engine."""
     starts_other: regex.Pattern[str] | None
     """The prefilter's other alternatives (digits before 年), found overlapped."""
+    word_firsts: frozenset[str]
+    """The first characters of the prefilter's plain words."""
     windows: frozenset[str]
     years: dict[str, int]
     plans: dict[str, int]
@@ -86,10 +88,13 @@ class PeriodRules:
         found: set[int] = set()
         words = self.starts_words
         if words is not None:
+            firsts = self.word_firsts
             for m in words.finditer(text, lo, hi):
                 s, e = m.span()
                 found.add(s)
-                found.update(q for q in range(s + 1, e) if words.match(text, q))
+                for q in range(s + 1, e):  # a word may start inside another (今年末: 年末)
+                    if text[q] in firsts and words.match(text, q):
+                        found.add(q)
         if self.starts_other is not None:
             found.update(m.start() for m in self.starts_other.finditer(text, lo, hi,
                                                                         overlapped=True))
@@ -135,9 +140,9 @@ class PeriodRules:
                 pos = m.end()
 
 
-@dataclass(frozen=True, slots=True)
-class Period:
-    """One time expression found in a text, and the dates it stands for."""
+class Period(NamedTuple):
+    """One time expression found in a text, and the dates it stands for (a tuple: one
+    is made per time expression)."""
 
     start: int
     end: int
@@ -194,7 +199,7 @@ def compile_periods(raw: dict[str, Any], numerals: dict[str, Any]) -> PeriodRule
                                      for i, kind in enumerate(kinds))},
         starts_words=re.compile("|".join(re.escape(w) for w in sorted(
             set(words), key=lambda w: (-len(w), w)))) if words else None,
-        starts_other=starts_other,
+        starts_other=starts_other, word_firsts=frozenset(w[0] for w in words),
         windows=frozenset(raw["options"]["windows"]),
         years=dict(raw["years"]), plans=dict(raw["plans"]),
         spans={k: (v[0], v[1]) for k, v in raw["spans"].items()},
@@ -396,5 +401,8 @@ def _holiday(m: regex.Match[str], rules: PeriodRules, published: date | None,
 
 def kind_of(m: regex.Match[str], rules: PeriodRules) -> str:
     """The resolve kind of a match: that of the alternative (group ``_i``) that matched."""
-    return next(kind for kind, group in rules.alternatives[m.re] if m.start(group) >= 0)
+    for kind, group in rules.alternatives[m.re]:
+        if m.start(group) >= 0:
+            return kind
+    raise ValueError(f"{m.group()!r} matched no alternative")
 

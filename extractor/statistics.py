@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from itertools import islice
 from typing import Any, NamedTuple
@@ -222,12 +222,20 @@ def _frame(text: str, m: Found, rules: StatRules, clause_breaks: list[int]) -> _
     f = pattern.match(text, lo, m.start)  # reverse: the frame ends where the mention starts
     if f is None:
         return _LEVEL
-    name = next(n for n, g in (_GROUPS if multiple else _GROUPS_NO_MULTIPLE) if f.start(g) >= 0)
+    name = _frame_name(f, _GROUPS if multiple else _GROUPS_NO_MULTIPLE)
     verb, basis = f.group("verb"), f.group("basis")
     direction = ("up" if verb in rules.up else "down" if verb in rules.down else None)
     part_of = f.start() if name == "share" and f.group().startswith("占") else None
     return _Frame(_MEASURE[name], direction, basis or None, part_of,
                   f.start() if basis else None)
+
+
+def _frame_name(f: regex.Match[str], groups: tuple[tuple[str, str], ...]) -> str:
+    """The frame whose group took part in ``f``."""
+    for name, group in groups:
+        if f.start(group) >= 0:
+            return name
+    raise ValueError(f"{f.group()!r} matched no frame")
 
 
 def _bad_object(obj: str, rules: StatRules) -> bool:
@@ -263,11 +271,14 @@ def _period_index(rules: StatRules, published: date | None,
         year = years[k][1] if k >= 0 else None
         for m in matches:
             kind = kind_of(m, pr)
+            prior: Period | None = None
             if kind == "holiday":
                 prior = holiday
-            else:  # the paragraph's last period that is not itself a prior one
-                prior = next((out[i] for i in range(len(out) - 1, own - 1, -1)
-                              if out[i].kind != "prior"), None)
+            elif kind == "prior":  # the paragraph's last period that is not itself a prior one
+                for i in range(len(out) - 1, own - 1, -1):
+                    if out[i].kind != "prior":
+                        prior = out[i]
+                        break
             first, last = resolve(m, kind, pr, published, year, prior)
             period = Period(m.start(), m.end(), m.group(), kind, first, last,
                             kind in pr.windows)
@@ -292,7 +303,7 @@ def _holiday_days(periods: list[Period]) -> list[Period]:
         return periods
     moved = {(p.first, p.last): days[p.first] for p in periods
              if p.kind == "holiday" and "天" not in p.text and p.first in days}
-    return [replace(p, last=moved[p.first, p.last])
+    return [p._replace(last=moved[p.first, p.last])
             if p.kind == "holiday" and (p.first, p.last) in moved else p for p in periods]
 
 
