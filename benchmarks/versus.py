@@ -10,12 +10,20 @@ digit permutations, so no run reads surfaces an earlier one cached). A round run
 the two sides at the same time, one per core, so that a load that comes and goes
 on a shared machine weighs on both alike. Prints each side's MB/s per round (CPU
 time, median of its runs) and the median ratio this/other.
+
+``--interleaved`` runs both in one process instead, text by text in turn (the
+other's pure-Python modules copied under another package name, so its compiled
+modules, if any, do not count): a machine whose speed drifts, or two processes
+that slow each other unevenly, then weigh on both alike. The first corpus warms
+both up and is left out; prints the ratio per corpus and its median.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -46,12 +54,52 @@ def _start(checkout: Path, path: Path) -> subprocess.Popen:
                             stdout=subprocess.PIPE, text=True)
 
 
+INTERLEAVED = """
+import json, statistics, sys, time
+sys.path.insert(0, sys.argv[2])
+from extractor import extract
+from zhstats_other import extract as other
+corpora = json.load(open(sys.argv[1], encoding="utf-8"))
+ratios = []
+for k, texts in enumerate(corpora):
+    ours = theirs = 0.0
+    for t in texts:
+        t0 = time.process_time()
+        extract(t)
+        t1 = time.process_time()
+        other(t)
+        theirs += time.process_time() - t1
+        ours += t1 - t0
+    if k:
+        mb = sum(len(t.encode()) for t in texts) / 1e6
+        ratios.append(theirs / ours)
+        print(f"corpus {k}: this {mb / ours:.2f}  other {mb / theirs:.2f}  "
+              f"ratio {theirs / ours:.3f}")
+print(f"median ratio this/other: {statistics.median(ratios):.3f}")
+"""
+
+
+def _renamed(checkout: Path, into: Path) -> Path:
+    """A copy of ``checkout``'s package as ``zhstats_other`` (its .py files, imports
+    renamed) beside its rules; returns the folder to put on ``sys.path``."""
+    pkg = into / "zhstats_other"
+    shutil.copytree(checkout / "extractor", pkg,
+                    ignore=shutil.ignore_patterns("*.so", "*.pyd", "*.c", "__pycache__"))
+    for py in pkg.rglob("*.py"):
+        py.write_text(re.sub(r"\bextractor\b", "zhstats_other", py.read_text("utf-8")),
+                      "utf-8")
+    shutil.copytree(checkout / "rules", into / "rules")
+    return into
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("other", type=Path, help="the other revision's checkout")
     parser.add_argument("--mb", type=float, default=1.0)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--interleaved", action="store_true",
+                        help="both in one process, text by text in turn")
     args = parser.parse_args()
 
     from bench import fresh_corpora
@@ -62,6 +110,16 @@ def main() -> None:
         path = Path(tmp) / "corpora.json"
         path.write_text(json.dumps(fresh_corpora(args.mb, False, args.runs),
                                    ensure_ascii=False), "utf-8")
+        if args.interleaved:
+            other = _renamed(args.other.resolve(), Path(tmp) / "other")
+            print(f"{args.runs} fresh corpora of {args.mb:g} MB after one to warm up, "
+                  f"interleaved; this checkout's engine {engine_build()}, the other's pure "
+                  "Python; MB/s (CPU time)", flush=True)
+            path.write_text(json.dumps(fresh_corpora(args.mb, False, args.runs + 1),
+                                       ensure_ascii=False), "utf-8")
+            subprocess.run([sys.executable, "-c", INTERLEAVED, str(path), str(other)],
+                           cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": ""}, check=True)
+            return
         ratios = []
         print(f"{args.runs} fresh corpora of {args.mb:g} MB; this checkout's engine "
               f"{engine_build()}; MB/s (CPU time, median of runs)")
