@@ -245,7 +245,8 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3, help="runs per figure (median)")
     ap.add_argument("--memory-mb", type=float, default=500,
                     help="large corpus for the memory check (MB); 0 skips it")
-    ap.add_argument("--peer-mb", type=float, default=1, help="corpus slice for the peers (MB)")
+    ap.add_argument("--peer-mb", type=float, default=1,
+                    help="corpus slice for the peers (MB); 0 skips them")
     ap.add_argument("--dense", action="store_true",
                     help="every rule-example article in every copy (a stress test)")
     args = ap.parse_args()
@@ -269,11 +270,12 @@ def main() -> None:
             mem = bench_memory(args.mb, args.memory_mb, tmp, args.dense)
             rows += [(f"memory: {k}", f"{v:,.2f}") for k, v in mem.items()]
     rows.append(("start-up: zhstats --help (s)", f"{bench_startup(max(args.runs, 5)):.3f}"))
-    peer_corpora = fresh_corpora(args.peer_mb, args.dense, args.runs, 2 * args.runs)
-    peer_texts = peer_corpora[0]
-    ours = bench_extract(peer_corpora)["MB/s"]
-    rows.append(("extract on the peer slice: MB/s", f"{ours:,.2f}"))
-    rows += [(f"peers: {k}", f"{v:,.3f}") for k, v in bench_peers(peer_texts, ours).items()]
+    if args.peer_mb:
+        peer_corpora = fresh_corpora(args.peer_mb, args.dense, args.runs, 2 * args.runs)
+        ours = bench_extract(peer_corpora)["MB/s"]
+        rows.append(("extract on the peer slice: MB/s", f"{ours:,.2f}"))
+        rows += [(f"peers: {k}", f"{v:,.3f}")
+                 for k, v in bench_peers(peer_corpora[0], ours).items()]
 
     width = max(len(k) for k, _ in rows)
     kind = "dense" if args.dense else "news"
