@@ -119,8 +119,8 @@ def _respectively(text: str, ms: list[list[Any]], objects: list[str | None],
             return before[i - first_k]
         return None
     first = items[0]
-    while lead := (rules.places.words.match(first) or rules.periods.match(first, 0)):
-        first = first[lead.end():]  # 全市猪 → 猪
+    while cut := _place_or_time_end(first, rules):
+        first = first[cut:]  # 全市猪 → 猪
     items[0] = first or items[0]
     last = items[-1]
     for tail in rules.shared_tails:
@@ -128,3 +128,11 @@ def _respectively(text: str, ms: list[list[Any]], objects: list[str | None],
             items[-1] = last[:-len(tail)]
             break
     return items[i - first_k]
+
+
+def _place_or_time_end(phrase: str, rules: StatRules) -> int:
+    """Where a place word or time expression that opens ``phrase`` ends (0: none)."""
+    if (word := rules.places.words.match(phrase)) is not None:
+        return word.end()
+    time = rules.periods.match(phrase, 0)
+    return time.end if time is not None else 0

@@ -8,7 +8,7 @@ from __future__ import annotations
 import calendar
 import re
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
@@ -29,26 +29,58 @@ _META = frozenset("\\.^$*+?{}[]()|")
 _YEAR_IN_TITLE = regex.compile(r"((?:19|20)\d\d) ?年")  # 2024 年: a PDF's space
 
 
+class TimeMatch(NamedTuple):
+    """A time expression matched in a text: its span, text, resolve kind and named
+    groups (those that took part)."""
+
+    start: int
+    end: int
+    text: str
+    kind: str
+    groups: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Narrowed:
+    """An alternation of some of the patterns, compiled by the standard engine: each
+    pattern is group ``_i``, its named groups renamed apart (a name may recur across
+    patterns and within one, which the standard engine refuses)."""
+
+    pattern: re.Pattern[str]
+    alternatives: dict[int, tuple[str, tuple[tuple[str, int], ...]]]
+    """By the number of a pattern's group ``_i``: its resolve kind and its named groups
+    as (name as written, group number)."""
+
+    def match(self, text: str, p: int, hi: int, whole: bool = False) -> TimeMatch | None:
+        m = (self.pattern.fullmatch if whole else self.pattern.match)(text, p, hi)
+        if m is None:
+            return None
+        kind, names = self.alternatives[m.lastindex]  # type: ignore[index]
+        groups: dict[str, str] = {}
+        for name, number in names:
+            value = m.group(number)
+            if value is not None:
+                groups[name] = value
+        return TimeMatch(m.start(), m.end(), m.group(), kind, groups)
+
+
 @dataclass(frozen=True)
 class PeriodRules:
-    """rules/periods.toml, compiled: one alternation of every pattern, in file order."""
+    """rules/periods.toml, compiled: the patterns in file order, tried by first
+    character."""
 
-    pattern: regex.Pattern[str]
-    """Every pattern as one alternation, in file order, behind the prefilter."""
     kinds: tuple[str, ...]
     """The resolve kind of each alternative (group ``_0``, ``_1``, …)."""
     by_first: dict[str, tuple[int, ...]]
     """The alternatives that can start with a character, by that character (their
     first sets read from the patterns themselves): what ``finditer`` tries there."""
     sources: tuple[str, ...]
-    """Each alternative's source, as ``pattern`` holds it (group ``_i`` around it)."""
-    head: str
-    """What opens each narrowed alternation (the basis lookbehind)."""
-    lists: dict[str, list[str]]
-    """The named word lists the patterns use."""
-    alternatives: dict[regex.Pattern[str], tuple[tuple[str, int], ...]]
-    """(kind, group number) of the alternatives of ``pattern`` and of each narrowed
-    alternation compiled so far."""
+    """Each alternative's source for the standard engine (word lists spelled out), group
+    ``_i`` around it."""
+    after_basis: regex.Pattern[str]
+    """What a period cannot follow (比上年, 金秋十月, 1-10月: the basis, scene and range
+    words), matched backwards from where it would start: checked before the patterns
+    are tried there, the pattern's own lookbehind made cheap."""
     starts_words: re.Pattern[str] | None
     """The prefilter's plain words (今年, 截至), found by the standard engine."""
     starts_other: regex.Pattern[str] | None
@@ -65,19 +97,13 @@ class PeriodRules:
     """Chinese digits and 十 (from rules/numerals.toml), to read 五年, 十二月."""
     holidays: dict[str, tuple[int, int, int]]
     """Holidays with a fixed first day: month, day, usual length in days."""
-    narrowed: dict[tuple[int, ...], regex.Pattern[str]] = field(
+    narrowed: dict[tuple[int, ...], Narrowed] = field(
         default_factory=dict, repr=False, compare=False)
     """The narrowed alternations, compiled on first use (memo)."""
 
-    def _narrow(self, idx: tuple[int, ...]) -> regex.Pattern[str]:
-        """The alternation of the alternatives ``idx`` (in order, with every group name
-        of ``pattern``: a last alternative that never matches defines the others, so
-        that ``m.group(name)`` holds as on the whole), compiled and kept."""
-        names = sorted(self.pattern.groupindex)
-        never = "(?!)" + "".join(f"(?P<{n}>)" for n in names)
-        sub = regex.compile(self.head + "|".join(self.sources[i] for i in idx) + "|" + never
-                            + ")", **self.lists, ignore_unused=True)
-        self.alternatives[sub] = tuple((self.kinds[i], sub.groupindex[f"_{i}"]) for i in idx)
+    def _narrow(self, idx: tuple[int, ...]) -> Narrowed:
+        """The alternation of the alternatives ``idx`` (in order), compiled and kept."""
+        sub = narrowed(self.sources, self.kinds, idx)
         self.narrowed[idx] = sub
         return sub
 
@@ -107,37 +133,39 @@ class PeriodRules:
                 or (self.starts_other is not None
                     and self.starts_other.match(text, p, hi) is not None))
 
-    def match(self, text: str, p: int, hi: int | None = None) -> regex.Match[str] | None:
-        """``pattern.match(text, p, hi)``, with only the alternatives that can begin with
-        ``text[p]``."""
+    def match(self, text: str, p: int, hi: int | None = None) -> TimeMatch | None:
+        """The time expression at ``text[p]`` (within ``text[:hi]``), trying only the
+        patterns that can begin with its character."""
         hi = len(text) if hi is None else hi
         if p >= hi or (idx := self.by_first.get(text[p])) is None or not self._holds(
-                text, p, hi):
+                text, p, hi) or (p and self.after_basis.match(text, 0, p) is not None):
             return None
         return (self.narrowed.get(idx) or self._narrow(idx)).match(text, p, hi)
 
-    def fullmatch(self, text: str) -> regex.Match[str] | None:
-        """``pattern.fullmatch(text)``, narrowed like ``match``."""
+    def fullmatch(self, text: str) -> TimeMatch | None:
+        """``text`` as one whole time expression, narrowed like ``match``."""
         if not text or (idx := self.by_first.get(text[0])) is None or not self._holds(
                 text, 0, len(text)):
             return None
-        return (self.narrowed.get(idx) or self._narrow(idx)).fullmatch(text)
+        return (self.narrowed.get(idx) or self._narrow(idx)).match(text, 0, len(text), True)
 
     def finditer(self, text: str, lo: int, hi: int,
-                 starts: list[int]) -> Iterator[regex.Match[str]]:
-        """``pattern.finditer(text, lo, hi)``, given ``starts`` (of a range holding
-        [lo, hi)): at each start, only the alternatives that can begin with its
-        character are tried."""
+                 starts: list[int]) -> Iterator[TimeMatch]:
+        """The time expressions of ``text[lo:hi]``, leftmost first, not overlapping, given
+        ``starts`` (of a range holding [lo, hi)): at each start, only the alternatives
+        that can begin with its character are tried."""
         k, pos, by_first, narrowed = bisect_left(starts, lo), lo, self.by_first, self.narrowed
+        after_basis = self.after_basis
         while k < len(starts) and (p := starts[k]) < hi:
             k += 1
-            if p < pos or (idx := by_first.get(text[p])) is None:
+            if p < pos or (idx := by_first.get(text[p])) is None or (
+                    p and after_basis.match(text, 0, p) is not None):
                 continue
             sub = narrowed.get(idx) or self._narrow(idx)
             m = sub.match(text, p, hi)
             if m is not None:
                 yield m
-                pos = m.end()
+                pos = m.end
 
 
 class Period(NamedTuple):
@@ -178,25 +206,27 @@ def compile_periods(raw: dict[str, Any], numerals: dict[str, Any]) -> PeriodRule
                           + raw["options"]["scene_before"]] + [raw["options"]["inside_range"]])
     lists = {name: list(raw[name]) for name in LISTS}
     prefilter = raw["options"]["prefilter"]
-    head = f"(?={prefilter})(?<!{not_basis})(?:"
+    sources = tuple(_spell_lists(a, lists) for a in alternatives)
+    for i in range(len(sources)):
+        try:
+            alone = narrowed(sources, kinds, (i,))
+        except re.error as e:
+            raise RuleError("periods", f"patterns[{i}]",
+                            f"does not compile (Python's re syntax): {e}") from None
+        if alone.pattern.match("") is not None:
+            raise RuleError("periods", f"patterns[{i}]", "matches the empty string")
     try:
-        pattern = regex.compile(head + "|".join(alternatives) + ")", **lists)
         by_first = _by_first(alternatives, lists)
         words = [b for b in _branches(prefilter) if b and not _META & set(b)]
         other = [b for b in _branches(prefilter) if b not in words]
         starts_other = regex.compile("|".join(other)) if other else None
+        after_basis = regex.compile(not_basis, regex.REVERSE)
     except regex.error as e:
-        raise RuleError("periods", "patterns", f"does not compile: {e}") from None
-    for i, alt in enumerate(alternatives):
-        if regex.compile(alt, **lists, ignore_unused=True).match("") is not None:
-            raise RuleError("periods", f"patterns[{i}]", "matches the empty string")
+        raise RuleError("periods", "options", f"does not compile: {e}") from None
     numbers = {k: v for k, v in numerals["digits"].items() if v < 10}
     numbers["十"] = 10
     return PeriodRules(
-        pattern=pattern, kinds=tuple(kinds), by_first=by_first, sources=tuple(alternatives),
-        head=f"(?<!{not_basis})(?:", lists=lists,
-        alternatives={pattern: tuple((kind, pattern.groupindex[f"_{i}"])
-                                     for i, kind in enumerate(kinds))},
+        kinds=tuple(kinds), by_first=by_first, sources=sources, after_basis=after_basis,
         starts_words=re.compile("|".join(re.escape(w) for w in sorted(
             set(words), key=lambda w: (-len(w), w)))) if words else None,
         starts_other=starts_other, word_firsts=frozenset(w[0] for w in words),
@@ -207,6 +237,35 @@ def compile_periods(raw: dict[str, Any], numerals: dict[str, Any]) -> PeriodRule
         numbers=numbers,
         holidays={k: (v[0], v[1], v[2]) for k, v in raw["holidays"].items()},
     )
+
+
+def _spell_lists(source: str, lists: dict[str, list[str]]) -> str:
+    r"""``\L<name>`` spelled out as an alternation of its words, longest first (what the
+    ``regex`` module's named lists match), for the standard engine."""
+    for name, words in lists.items():
+        spelled = "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
+        source = source.replace(f"\\L<{name}>", f"(?:{spelled})")
+    return source
+
+
+def narrowed(sources: tuple[str, ...], kinds: Sequence[str], idx: tuple[int, ...]) -> Narrowed:
+    """The alternation of the patterns ``idx`` (in order), each its group ``_i``, every
+    other group name made unique and mapped back to the name as written."""
+    written: dict[str, str] = {}
+
+    def rename(m: re.Match[str]) -> str:
+        if m[1].startswith("_"):
+            return m[0]
+        unique = f"{m[1]}__{len(written)}"
+        written[unique] = m[1]
+        return f"(?P<{unique}>"
+
+    pattern = re.compile("|".join(_NAMED.sub(rename, sources[i]) for i in idx))
+    index = pattern.groupindex
+    owns = [index[f"_{i}"] for i in idx] + [pattern.groups + 1]
+    return Narrowed(pattern, {own: (kinds[i], tuple(
+        (written[name], n) for name, n in index.items() if own < n < owns[k + 1]))
+        for k, (i, own) in enumerate(zip(idx, owns, strict=False))})
 
 
 def _by_first(alternatives: list[str],
@@ -290,9 +349,10 @@ def report_years(text: str, paras: list[tuple[int, int]]) -> list[tuple[int, int
     return out
 
 
-def resolve(m: regex.Match[str], kind: str, rules: PeriodRules, published: date | None,
+def resolve(m: TimeMatch, rules: PeriodRules, published: date | None,
             year_of_report: int | None, prior: Period | None) -> tuple[date | None, date | None]:
     """The first and last day of a period match (either may be None: open or unknown)."""
+    kind, one = m.kind, m.groups.get  # a name used in several alternatives: the one that matched
     if kind == "window":
         return None, None
     if kind == "prior":
@@ -308,10 +368,10 @@ def resolve(m: regex.Match[str], kind: str, rules: PeriodRules, published: date 
     if kind == "recent":
         if published is None:
             return None, None
-        n = small_number(m["n"] or "", rules.numbers)
+        n = small_number(one("n") or "", rules.numbers)
         if n is None:
             return None, None
-        unit = m["u"]
+        unit = one("u")
         if unit == "年":
             return _years_back(published, n), published
         if unit in ("个月", "個月"):
@@ -321,7 +381,6 @@ def resolve(m: regex.Match[str], kind: str, rules: PeriodRules, published: date 
             day = min(published.day, calendar.monthrange(year, month)[1])
             return date(year, month, day), published
         return date.fromordinal(published.toordinal() - n), published
-    one = m.group  # a name used in several alternatives gives the one that matched
 
     year: int | None = None
     own_year = False
@@ -342,7 +401,7 @@ def resolve(m: regex.Match[str], kind: str, rules: PeriodRules, published: date 
         return None, None
     first_month, last_month = 1, 12
     if kind == "first_months":  # 前5个月
-        last_month = small_number(m["n"] or "", rules.numbers) or 0
+        last_month = small_number(one("n") or "", rules.numbers) or 0
     if (span := one("span")) is not None:
         first_month, last_month = rules.spans[span]
     if m1 is not None:
@@ -377,32 +436,25 @@ def resolve(m: regex.Match[str], kind: str, rules: PeriodRules, published: date 
     return first, last
 
 
-def _holiday(m: regex.Match[str], rules: PeriodRules, published: date | None,
+def _holiday(m: TimeMatch, rules: PeriodRules, published: date | None,
              prior: Period | None) -> tuple[date | None, date | None]:
     """A named holiday (国庆8天假期: its first day, and the length the text states or its
     usual one), or the article's holiday named before (假期期间: ``prior``)."""
-    name = m.group("holiday")
+    one = m.groups.get
+    name = one("holiday")
     if name is None:
         return (prior.first, prior.last) if prior is not None else (None, None)
-    if (y := m.group("year")) is not None:
+    if (y := one("year")) is not None:
         year = int(y)
-    elif (r := m.group("rel")) is not None and published is not None:
+    elif (r := one("rel")) is not None and published is not None:
         year = published.year + rules.years[r]
     elif published is not None:
         year = published.year
     else:
         return None, None
     month, day, days = rules.holidays[name.strip("“”\"")]
-    if m.group("n") is not None:
-        days = small_number(m.group("n"), rules.numbers) or days
+    if (n := one("n")) is not None:
+        days = small_number(n, rules.numbers) or days
     first = date(year, month, day)
     return first, date.fromordinal(first.toordinal() + days - 1)
-
-
-def kind_of(m: regex.Match[str], rules: PeriodRules) -> str:
-    """The resolve kind of a match: that of the alternative (group ``_i``) that matched."""
-    for kind, group in rules.alternatives[m.re]:
-        if m.start(group) >= 0:
-            return kind
-    raise ValueError(f"{m.group()!r} matched no alternative")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +25,7 @@ class PlaceRules:
     """A named place (武陟县, 宜昌高新区), matched where a clause opens."""
     opener: regex.Pattern[str]
     """The ``before`` words a clause may open with, before its place."""
-    suffix_end: regex.Pattern[str]
+    suffix_end: re.Pattern[str]
     """The last characters of the suffixes: where a name can end (the cheap anchor)."""
     may_follow: frozenset[str]
     """The characters that can stand right after a name (a clause break, the first of an
@@ -49,7 +50,7 @@ def compile_places(raw: dict[str, Any], stops: list[str]) -> PlaceRules:
             rf"(?=[\d{breaks}]|\L<after>|$)",
             suffixes=names["suffixes"], after=after),
         opener=regex.compile(r"(?:\L<before>)*", before=names["before"]),
-        suffix_end=regex.compile(
+        suffix_end=re.compile(
             "[" + regex.escape("".join({x[-1] for x in names["suffixes"]})) + "]"),
         may_follow=frozenset(CLAUSE_BREAKS) | {w[0] for w in after},
         reach=names["max_name"] + max(map(len, names["suffixes"]))

@@ -28,8 +28,8 @@ from extractor.objects import before as noun_before
 from extractor.periods import (
     Period,
     PeriodRules,
+    TimeMatch,
     compile_periods,
-    kind_of,
     report_years,
     resolve,
 )
@@ -247,7 +247,7 @@ def _bad_object(obj: str, rules: StatRules) -> bool:
 
 
 def _period_matches(text: str, rules: StatRules,
-                    spans: list[tuple[int, int]]) -> list[list[regex.Match[str]]]:
+                    spans: list[tuple[int, int]]) -> list[list[TimeMatch]]:
     """The time expressions of each span (a paragraph or its start), spans in text order."""
     pr = rules.periods
     starts = pr.starts(text, spans[0][0], spans[-1][1]) if spans else []
@@ -255,7 +255,7 @@ def _period_matches(text: str, rules: StatRules,
 
 
 def _period_index(rules: StatRules, published: date | None,
-                  found: list[tuple[int, list[regex.Match[str]]]],
+                  found: list[tuple[int, list[TimeMatch]]],
                   years: list[tuple[int, int]]) -> list[Period]:
     """The periods ``found`` (each paragraph's start and its time expressions), resolved,
     in text order (``years``: where the year the article reports on is set,
@@ -270,7 +270,7 @@ def _period_index(rules: StatRules, published: date | None,
         k = bisect_right(set_at, lo) - 1
         year = years[k][1] if k >= 0 else None
         for m in matches:
-            kind = kind_of(m, pr)
+            kind = m.kind
             prior: Period | None = None
             if kind == "holiday":
                 prior = holiday
@@ -279,10 +279,9 @@ def _period_index(rules: StatRules, published: date | None,
                     if out[i].kind != "prior":
                         prior = out[i]
                         break
-            first, last = resolve(m, kind, pr, published, year, prior)
-            period = Period(m.start(), m.end(), m.group(), kind, first, last,
-                            kind in pr.windows)
-            if kind == "holiday" and m.group("holiday") is not None:
+            first, last = resolve(m, pr, published, year, prior)
+            period = Period(m.start, m.end, m.text, kind, first, last, kind in pr.windows)
+            if kind == "holiday" and "holiday" in m.groups:
                 holiday = period
             out.append(period)
     return _holiday_days(out)
@@ -326,7 +325,7 @@ def _lead_candidates(text: str, paras: list[tuple[int, int]],
 
 
 def _lead(text: str, paras: list[tuple[int, int]], before: list[int], whole: list[int],
-          found: dict[int, list[regex.Match[str]]]) -> int | None:
+          found: dict[int, list[TimeMatch]]) -> int | None:
     """The lead (a paragraph's index): of the paragraphs ``before`` the first figure's
     end, the first that opens with a time expression and a comma (2025年以来，…); else
     the first of the ``whole`` ones (not the title, a subtitle or a byline) that holds a
@@ -337,7 +336,7 @@ def _lead(text: str, paras: list[tuple[int, int]], before: list[int], whole: lis
         while start < hi and text[start].isspace():
             start += 1
         m = found[k][0] if found[k] else None
-        if m and m.start() == start and m.end() < hi and text[m.end()] in "，,":
+        if m and m.start == start and m.end < hi and text[m.end] in "，,":
             return k
     return next((k for k in whole if found[k]), None)
 
@@ -389,7 +388,7 @@ def annotate(text: str, mentions: list[Found], rules: StatRules,
         reach[k_lead] = paras[k_lead][1]
     used = [(paras[k][0], reach[k]) for k in sorted(reach)]
     periods = _period_index(rules, published,
-                            [(paras[k][0], [m for m in found[k] if m.end() <= reach[k]])
+                            [(paras[k][0], [m for m in found[k] if m.end <= reach[k]])
                              for k in sorted(reach)], report_years(text, paras))
     places = [p for lo, hi in used for p in find_places(text, rules.places, lo, hi)]
     lead_period = _lead_period(periods, lead) if lead else None

@@ -189,7 +189,7 @@ def test_rules_check(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("file", "edit", "key"), [
     ("statistics", _sub(r"^share = '占", "share = '(占"), "frames.share"),
     ("periods", _sub(r"^pattern = '截至\(\?:目前", "pattern = '截至(?:(目前"),
-     "patterns"),
+     "patterns[0]"),
     ("periods", _sub(r'^resolve = "until"', 'resolve = "sometime"'), "patterns[0].resolve"),
 ])
 def test_rules_check_compiles_the_statistics_rules(tmp_path: Path, file: str, edit: Edit,

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+import regex
 
 from extractor import extract
 from extractor.exclusions import edge_sets
@@ -302,10 +303,28 @@ def test_a_heading_sets_the_year_its_section_reports_on() -> None:
     assert [m.period_start for m in extract(text, "2025-01-16")][-1] == "2025-01-01"
 
 
+def _whole_period_pattern(raw: dict) -> tuple[regex.Pattern[str], list[str]]:
+    """rules/periods.toml as one alternation read by the ``regex`` module, behind its
+    prefilter and basis lookbehind: the meaning the narrowed scan must keep."""
+    from extractor.periods import LISTS, _expand
+
+    p = raw["periods"]
+    options = p["options"]
+    not_basis = "|".join([regex.escape(w) for w in options["basis_before"]
+                          + options["scene_before"]] + [options["inside_range"]])
+    alternatives = [f"(?P<_{i}>{_expand(e['pattern'], p['fragments'])})"
+                    for i, e in enumerate(p["patterns"])]
+    head = f"(?={options['prefilter']})(?<!{not_basis})(?:"
+    return (regex.compile(head + "|".join(alternatives) + ")",
+                          **{name: list(p[name]) for name in LISTS}),
+            [e["resolve"] for e in p["patterns"]])
+
+
 def test_period_scan_narrowed_by_first_character_finds_what_the_whole_pattern_does() -> None:
     """The scan tries at each prefilter start only the alternatives that can begin with
-    its character; over the development and news texts, paragraph by paragraph and in
-    halves of each, it finds exactly what the whole alternation finds."""
+    its character, by the standard engine; over the development and news texts,
+    paragraph by paragraph and in halves of each, it finds exactly what the whole
+    alternation finds as the ``regex`` module reads it: spans, groups and kinds."""
     import json
     from pathlib import Path
 
@@ -315,14 +334,23 @@ def test_period_scan_narrowed_by_first_character_finds_what_the_whole_pattern_do
     texts = [json.loads(line)["text"] for gold in (data / "dev_gold.jsonl",
                                                     data / "news" / "gold.jsonl")
              for line in gold.read_text(encoding="utf-8").splitlines()]
-    pr = default_ruleset().statistics.periods
+    rules = default_ruleset()
+    pr = rules.statistics.periods
+    whole_pattern, kinds = _whole_period_pattern(rules.raw)
+
+    def read(m: regex.Match[str]) -> tuple[tuple[int, int], dict[str, str], str]:
+        groups = {k: v for k, v in m.groupdict().items() if v is not None}
+        i = next(int(k[1:]) for k in groups if k.startswith("_"))
+        return m.span(), {k: v for k, v in groups.items() if not k.startswith("_")}, kinds[i]
+
     found = 0
     for text in texts:
         spans = [s for lo, hi in _paragraphs(text) for s in ((lo, (lo + hi) // 2), (lo, hi))]
         starts = pr.starts(text, 0, len(text))
         for lo, hi in spans:
-            whole = [(m.span(), m.groupdict()) for m in pr.pattern.finditer(text, lo, hi)]
-            assert [(m.span(), m.groupdict()) for m in pr.finditer(text, lo, hi, starts)] == whole
+            whole = [read(m) for m in whole_pattern.finditer(text, lo, hi)]
+            assert [((m.start, m.end), m.groups, m.kind)
+                    for m in pr.finditer(text, lo, hi, starts)] == whole
             found += len(whole)
     assert found > 100
 
