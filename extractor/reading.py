@@ -13,11 +13,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from extractor.forms import FORMS, Form, Getter
-from extractor.grammar import Match
+from extractor.grammar import Groups, Match
 from extractor.lexicon import Lexicon
 from extractor.numerals import Numerals, step, to_float
 
 _ARABIC = re.compile(r"[0-9][0-9,.]*+(?:[eE][-+]?[0-9]++)?")
+_PLAIN_NUMBER = re.compile(r"([0-9]+)(?:\.([0-9]+))?(\D*)")
+_PLAIN_PARTS = frozenset({"num", "mag", "unit", "unit_base"})
+"""The parts of the commonest mention (3.5万吨, 12.5%, 300家): read without Decimal."""
 ARTICLE = frozenset({"count", "duration"})  # 一个, 一年: the article, not the number one
 CACHE_SIZE = 1 << 16
 Fields = tuple[float | None, float | None, float | None, str, str | None, str | None,
@@ -46,6 +49,8 @@ class Reader:
         self.numerals = numerals
         self.forms: dict[str, Form] = {f.name: f for f in FORMS}
         self.lead_tens = frozenset(k for k, v in numerals.places.items() if v < 100)
+        self.whole_magnitudes = {k: int(v) for k, v in numerals.magnitudes.items()
+                                 if v == v.to_integral_value()}
         self._cache: dict[str, Fields | None] = {}
 
     reading = staticmethod(Reading)
@@ -61,6 +66,13 @@ class Reader:
         return got  # type: ignore[return-value]
 
     def _fields(self, m: Match) -> Fields | None:
+        if m.form == "number" and not m.posts and m.groups.keys() <= _PLAIN_PARTS:
+            plain = self._plain(m.groups)
+            if plain is not None:
+                return plain
+        return self._general(m)
+
+    def _general(self, m: Match) -> Fields | None:
         got = self.interpret(m)
         if got is None:
             return None
@@ -69,6 +81,32 @@ class Reader:
         if any(x is not None and not math.isfinite(x) for x in bounds):
             return None  # 2e308: beyond any float, not a quantity
         return (*bounds, r.approx, qualifier, r.unit, r.dimension, r.rule)  # type: ignore[return-value]
+
+    def _plain(self, g: Groups) -> Fields | None:
+        """The fields of a plain number (digits, at most one point, whole magnitudes, a
+        unit or none), as ``interpret`` reads them: the value by exact integer
+        arithmetic and one correctly rounded division, the float of the exact Decimal
+        product. None where the general path must decide."""
+        num = g["num"]
+        parts = _PLAIN_NUMBER.fullmatch(num) if len(num) <= self.numerals.max_length else None
+        if parts is None or (parts[3] and "mag" in g):
+            return None  # 5亿千 + 万: the general path splits the magnitudes
+        whole, decimals = parts[1], parts[2] or ""
+        scale = 1
+        for c in parts[3] or g.get("mag", ""):
+            f = self.whole_magnitudes.get(c)
+            if f is None:
+                return None
+            scale *= f
+        try:
+            value = int(whole + decimals) * scale / 10 ** len(decimals)
+        except OverflowError:
+            return None
+        unit = g.get("unit")
+        dimension = self.lex.unit_dimension.get(unit, "rate") if unit else None
+        if dimension == "ratio":  # a ratio's bounds stay open (``_apply_qualifiers``)
+            return value, None, None, "exact", None, unit, dimension, "number"
+        return value, value, value, "exact", None, unit, dimension, "number"
 
     # -- numbers -------------------------------------------------------------
 

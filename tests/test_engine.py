@@ -94,3 +94,26 @@ def test_table_rows_are_the_mentions_fields_in_order() -> None:
     assert [Mention(*row) for row in rows] == extract(text, "2025-09-15")
     with pytest.raises(TypeError, match="not bytes"):
         Extractor().table(b"64\xe5\xae\xb6")
+
+
+def test_plain_numbers_read_without_decimal_as_the_general_path_reads_them() -> None:
+    """The fast reading of a plain number (digits, one point, whole magnitudes, a unit)
+    gives the very fields of the general Decimal path, float for float."""
+    from itertools import product
+
+    from extractor.ruleset import default_ruleset
+
+    rules = default_ruleset()
+    grammar, reader = rules.scanner.grammar, rules.reader
+    numbers = ("0", "7", "007", "12.5", "0.1", "3.14159", "123456789012", "1.005", "99.99")
+    tails = ("", "万", "亿", "万亿", "千万", "k", "%", "家", "万元", "亿美元", "平方米", "个百分点")
+    read = 0
+    for number, tail in product(numbers, tails):
+        m = grammar.match(number + tail, 0)
+        assert m is not None
+        plain = reader._plain(m.groups) if m.groups.keys() <= {"num", "mag", "unit",
+                                                                "unit_base"} else None
+        if plain is not None:
+            read += 1
+            assert plain == reader._general(m), number + tail
+    assert read >= len(numbers) * (len(tails) - 1)
