@@ -22,16 +22,23 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 STAGES = {
-    "extract (all)": ("engine.py", "rows"),
-    "  scan (both phases, exclusions)": ("scanner.py", "scan"),
-    "    fold (NFKC, length-preserving)": ("lexicon.py", "fold"),
-    "    phase 2: the grammar at a run": ("grammar.py", "match"),
-    "      the general path (fall-backs)": ("grammar.py", "_match"),
-    "      the tail (qualifiers, unit)": ("grammar.py", "greedy_tail"),
-    "    exclusions tried at a run": ("exclusions.py", "at"),
-    "  read: a match → value, bounds, flag": ("reading.py", "fields"),
-    "  objects: the counted noun": ("objects.py", "find"),
-    "  objects inherited in a sentence": ("engine.py", "_inherit_objects"),
+    "extract (all, without Mention objects)": ("engine.py", "table"),
+    "  rows: scan, read, object": ("engine.py", "rows"),
+    "    scan (both phases, exclusions)": ("scanner.py", "scan"),
+    "      fold (NFKC, length-preserving)": ("lexicon.py", "fold"),
+    "      phase 2: the grammar at a run": ("grammar.py", "match"),
+    "        the general path (fall-backs)": ("grammar.py", "_match"),
+    "        the tail (qualifiers, unit)": ("grammar.py", "greedy_tail"),
+    "      exclusions tried at a run": ("exclusions.py", "at"),
+    "    read: a match → value, bounds, flag": ("reading.py", "fields"),
+    "    objects: the counted noun": ("objects.py", "find"),
+    "  the statistic around each mention (§5)": ("statistics.py", "annotate"),
+    "    time expressions found": ("statistics.py", "_period_matches"),
+    "      where they can start (prefilter)": ("periods.py", "starts"),
+    "    time expressions resolved to dates": ("statistics.py", "_period_index"),
+    "    places found": ("places.py", "find_places"),
+    "    frames: measure, direction, basis": ("statistics.py", "_frame"),
+    "    objects carried through a sentence": ("carry.py", "carry"),
 }
 
 
@@ -52,12 +59,12 @@ def main() -> None:
 
     texts = bench.corpus(args.mb, args.dense)
     extractor = Extractor()
-    extractor.rows("预热1个")
+    extractor.table("预热1个")
     profile = cProfile.Profile()
-    profile.runcall(lambda: [extractor.rows(t) for t in texts])
+    profile.runcall(lambda: [extractor.table(t) for t in texts])
     stats = pstats.Stats(profile).stats  # type: ignore[attr-defined]
     total = sum(ct for (file, _, name), (_, _, _, ct, _) in stats.items()
-                if file.endswith("engine.py") and name == "rows")
+                if file.endswith("engine.py") and name == "table")
     print(f"extract over {args.mb:g} MB: {total:.2f} s under cProfile")
     print(f"{'stage':<42} {'seconds':>8} {'share':>6}")
     for label, (suffix, name) in STAGES.items():
