@@ -15,7 +15,10 @@ time, median of its runs) and the median ratio this/other.
 in turn (the other's pure-Python modules copied under another package name, so its
 compiled modules, if any, do not count): a machine whose speed drifts, or two
 processes that slow each other unevenly, then weigh on both alike. The first corpus
-warms both up and is left out; prints the ratio per corpus and its median.
+warms both up and is left out; prints the ratio per corpus and its median. With
+``--compiled`` the other's copy is compiled as this checkout's is (its setup.py, run
+on the renamed copy): compiled against compiled, the measure for a change within the
+compiled engine (two copies of one revision measure 0.98 to 1.00).
 """
 
 from __future__ import annotations
@@ -82,16 +85,24 @@ print(f"median ratio this/other: {statistics.median(ratios):.3f}")
 """
 
 
-def _renamed(checkout: Path, into: Path) -> Path:
+def _renamed(checkout: Path, into: Path, compiled: bool = False) -> Path:
     """A copy of ``checkout``'s package as ``zhstats_other`` (its .py files, imports
-    renamed) beside its rules; returns the folder to put on ``sys.path``."""
+    renamed) beside its rules, compiled by its own setup.py if ``compiled``; returns
+    the folder to put on ``sys.path``."""
     pkg = into / "zhstats_other"
     shutil.copytree(checkout / "extractor", pkg,
                     ignore=shutil.ignore_patterns("*.so", "*.pyd", "*.c", "__pycache__"))
-    for py in pkg.rglob("*.py"):
+    sources = list(pkg.rglob("*.py"))
+    if compiled:
+        shutil.copy(checkout / "setup.py", into / "setup.py")
+        sources.append(into / "setup.py")
+    for py in sources:
         py.write_text(re.sub(r"\bextractor\b", "zhstats_other", py.read_text("utf-8")),
                       "utf-8")
     shutil.copytree(checkout / "rules", into / "rules")
+    if compiled:
+        subprocess.run([sys.executable, "setup.py", "-q", "build_ext", "--inplace"],
+                       cwd=into, check=True, stdout=subprocess.DEVNULL)
     return into
 
 
@@ -103,6 +114,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--interleaved", action="store_true",
                         help="both in one process, text by text in turn")
+    parser.add_argument("--compiled", action="store_true",
+                        help="with --interleaved: the other's copy compiled too")
     args = parser.parse_args()
 
     from bench import fresh_corpora
@@ -114,10 +127,11 @@ def main() -> None:
         path.write_text(json.dumps(fresh_corpora(args.mb, False, args.runs),
                                    ensure_ascii=False), "utf-8")
         if args.interleaved:
-            other = _renamed(args.other.resolve(), Path(tmp) / "other")
+            compiled = args.compiled and (args.other / "setup.py").exists()
+            other = _renamed(args.other.resolve(), Path(tmp) / "other", compiled)
             print(f"{args.runs} fresh corpora of {args.mb:g} MB after one to warm up, "
-                  f"interleaved; this checkout's engine {engine_build()}, the other's pure "
-                  "Python; MB/s (CPU time)", flush=True)
+                  f"interleaved; this checkout's engine {engine_build()}, the other's "
+                  f"{'compiled' if compiled else 'pure Python'}; MB/s (CPU time)", flush=True)
             path.write_text(json.dumps(fresh_corpora(args.mb, False, args.runs + 1),
                                        ensure_ascii=False), "utf-8")
             subprocess.run([sys.executable, "-c", INTERLEAVED, str(path), str(other)],
