@@ -52,6 +52,9 @@ class Narrowed:
     as (name as written, group number)."""
 
     def match(self, text: str, p: int, hi: int, whole: bool = False) -> TimeMatch | None:
+        """The first pattern that matches at ``p`` (all of ``text[p:hi]`` if ``whole``),
+        its groups under the names as written (a name that recurs: the last that took
+        part)."""
         m = (self.pattern.fullmatch if whole else self.pattern.match)(text, p, hi)
         if m is None:
             return None
