@@ -25,14 +25,20 @@ SPACES = frozenset(" \t\n\r\f\v\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2028\u2029\u202f\
 ANY = None  # a first set that may be any character
 
 
-def expand_lists(source: str, lists: dict[str, Iterable[str]]) -> str:
-    r"""``\L<name>`` replaced by an alternation of its words, longest first, and each
-    Unicode property (``\p{Han}``) by a class wide enough to stand for any character,
-    so that the stdlib parser reads the pattern."""
+def spell_lists(source: str, lists: dict[str, Iterable[str]]) -> str:
+    r"""``\L<name>`` replaced by an alternation of its words, longest first (what the
+    ``regex`` module's named lists match)."""
     for name, words in lists.items():
         alternation = "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
         source = source.replace(f"\\L<{name}>", f"(?:{alternation})")
-    return _PROPERTY.sub(r"[\\x01-\\uffff]", source)
+    return source
+
+
+def expand_lists(source: str, lists: dict[str, Iterable[str]]) -> str:
+    r"""``spell_lists``, and each Unicode property (``\p{Han}``) replaced by a class wide
+    enough to stand for any character, so that the stdlib parser reads the pattern (to
+    read its first and last characters, not to match)."""
+    return _PROPERTY.sub(r"[\\x01-\\uffff]", spell_lists(source, lists))
 
 
 _GROUP_NAME = re.compile(r"\(\?P<\w+>")

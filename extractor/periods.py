@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 import regex
 
-from extractor.exclusions import expand_lists, first_set
+from extractor.exclusions import expand_lists, first_set, spell_lists
 from extractor.rules import RuleError
 
 LISTS = ("years", "plans", "spans", "parts_of_month", "holidays")
@@ -209,7 +209,7 @@ def compile_periods(raw: dict[str, Any], numerals: dict[str, Any]) -> PeriodRule
                           + raw["options"]["scene_before"]] + [raw["options"]["inside_range"]])
     lists = {name: list(raw[name]) for name in LISTS}
     prefilter = raw["options"]["prefilter"]
-    sources = tuple(_spell_lists(a, lists) for a in alternatives)
+    sources = tuple(spell_lists(a, lists) for a in alternatives)
     for i in range(len(sources)):
         try:
             alone = narrowed(sources, kinds, (i,))
@@ -240,15 +240,6 @@ def compile_periods(raw: dict[str, Any], numerals: dict[str, Any]) -> PeriodRule
         numbers=numbers,
         holidays={k: (v[0], v[1], v[2]) for k, v in raw["holidays"].items()},
     )
-
-
-def _spell_lists(source: str, lists: dict[str, list[str]]) -> str:
-    r"""``\L<name>`` spelled out as an alternation of its words, longest first (what the
-    ``regex`` module's named lists match), for the standard engine."""
-    for name, words in lists.items():
-        spelled = "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
-        source = source.replace(f"\\L<{name}>", f"(?:{spelled})")
-    return source
 
 
 def narrowed(sources: tuple[str, ...], kinds: Sequence[str], idx: tuple[int, ...]) -> Narrowed:

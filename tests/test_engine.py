@@ -101,6 +101,7 @@ def test_plain_numbers_read_without_decimal_as_the_general_path_reads_them() -> 
     gives the very fields of the general Decimal path, float for float."""
     from itertools import product
 
+    from extractor.reading import _PLAIN_PARTS
     from extractor.ruleset import default_ruleset
 
     rules = default_ruleset()
@@ -111,8 +112,7 @@ def test_plain_numbers_read_without_decimal_as_the_general_path_reads_them() -> 
     for number, tail in product(numbers, tails):
         m = grammar.match(number + tail, 0)
         assert m is not None
-        plain = reader._plain(m.groups) if m.groups.keys() <= {"num", "mag", "unit",
-                                                                "unit_base"} else None
+        plain = reader._plain(m.groups) if m.groups.keys() <= _PLAIN_PARTS else None
         if plain is not None:
             read += 1
             assert plain == reader._general(m), number + tail
