@@ -17,8 +17,9 @@ _BREAK_BEFORE = regex.compile("[" + regex.escape(CLAUSE_BREAKS) + "]", regex.REV
 class PlaceRules:
     """rules/places.toml, compiled."""
 
-    words: regex.Pattern[str]
-    """Whole-area words (全市, 我市): a place wherever they stand, but after a basis word."""
+    words: re.Pattern[str]
+    """Whole-area words (全市, 我市), longest first: a place wherever they stand, but
+    after a basis word (``basis_before``)."""
     any_word: regex.Pattern[str]
     """The same words anywhere (a name holding one is not a name: 增速高于全省)."""
     name: regex.Pattern[str]
@@ -26,10 +27,9 @@ class PlaceRules:
     opener: regex.Pattern[str]
     """The ``before`` words a clause may open with, before its place."""
     suffix_end: re.Pattern[str]
-    """The last characters of the suffixes: where a name can end (the cheap anchor)."""
-    may_follow: frozenset[str]
-    """The characters that can stand right after a name (a clause break, the first of an
-    ``after`` word; or a digit, or the end): a suffix before any other ends no name."""
+    """Where a name can end (the cheap anchor): the last character of a suffix, before
+    a character that can follow a name (a clause break, the first of an ``after``
+    word, a digit) or the end."""
     reach: int
     """How far before its suffix a named place's clause can open."""
     not_areas: tuple[str, ...]
@@ -41,18 +41,18 @@ def compile_places(raw: dict[str, Any], stops: list[str]) -> PlaceRules:
     names = raw["names"]
     after = sorted(set(names["after"]) | set(stops), key=len, reverse=True)
     breaks = regex.escape(CLAUSE_BREAKS)
-    not_basis = "|".join(regex.escape(w) for w in names["basis_before"])
+    ends = re.escape("".join(sorted({x[-1] for x in names["suffixes"]})))
+    follow = re.escape("".join(sorted(set(CLAUSE_BREAKS) | {w[0] for w in after})))
     return PlaceRules(
-        words=regex.compile(rf"(?<!{not_basis})\L<words>", words=raw["words"]["list"]),
+        words=re.compile("|".join(re.escape(w) for w in sorted(
+            raw["words"]["list"], key=len, reverse=True))),
         any_word=regex.compile(r"\L<words>", words=raw["words"]["list"]),
         name=regex.compile(
             rf"[^{breaks}\d]{{1,{names['max_name']}}}?(?:\L<suffixes>)"
             rf"(?=[\d{breaks}]|\L<after>|$)",
             suffixes=names["suffixes"], after=after),
         opener=regex.compile(r"(?:\L<before>)*", before=names["before"]),
-        suffix_end=re.compile(
-            "[" + regex.escape("".join({x[-1] for x in names["suffixes"]})) + "]"),
-        may_follow=frozenset(CLAUSE_BREAKS) | {w[0] for w in after},
+        suffix_end=re.compile(rf"[{ends}](?=[{follow}]|\d|\Z)"),
         reach=names["max_name"] + max(map(len, names["suffixes"]))
         + 2 * max(map(len, names["before"])),
         not_areas=tuple(names["not_areas"]),
@@ -63,13 +63,17 @@ def compile_places(raw: dict[str, Any], stops: list[str]) -> PlaceRules:
 def find_places(text: str, rules: PlaceRules, start: int, end: int) -> list[tuple[int, int]]:
     """The places of ``text[start:end]`` as (start, end), in text order."""
     found: dict[int, int] = {}
-    for m in rules.words.finditer(text, start, end):
-        found[m.start()] = m.end()
+    words, basis = rules.words, rules.basis_before
+    m = words.search(text, start, end)
+    while m is not None:
+        s = m.start()
+        if text.endswith(basis, 0, s):  # 高于全省: the basis, not the place
+            m = words.search(text, s + 1, end)
+        else:
+            found[s] = m.end()
+            m = words.search(text, m.end(), end)
     tried: set[int] = set()
-    may_follow = rules.may_follow
     for suffix in rules.suffix_end.finditer(text, start, end):
-        if (e := suffix.end()) < end and not (text[e] in may_follow or text[e].isdecimal()):
-            continue  # 市场, 社区内: no name ends here
         lo = max(start, suffix.start() - rules.reach)
         brk = _BREAK_BEFORE.search(text, lo, suffix.start())
         if brk is None and lo > start:
