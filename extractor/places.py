@@ -19,9 +19,8 @@ class PlaceRules:
 
     words: re.Pattern[str]
     """Whole-area words (全市, 我市), longest first: a place wherever they stand, but
-    after a basis word (``basis_before``)."""
-    any_word: regex.Pattern[str]
-    """The same words anywhere (a name holding one is not a name: 增速高于全省)."""
+    after a basis word (``basis_before``); a name holding one is not a name
+    (增速高于全省)."""
     name: regex.Pattern[str]
     """A named place (武陟县, 宜昌高新区), matched where a clause opens."""
     opener: regex.Pattern[str]
@@ -46,7 +45,6 @@ def compile_places(raw: dict[str, Any], stops: list[str]) -> PlaceRules:
     return PlaceRules(
         words=re.compile("|".join(re.escape(w) for w in sorted(
             raw["words"]["list"], key=len, reverse=True))),
-        any_word=regex.compile(r"\L<words>", words=raw["words"]["list"]),
         name=regex.compile(
             rf"[^{breaks}\d]{{1,{names['max_name']}}}?(?:\L<suffixes>)"
             rf"(?=[\d{breaks}]|\L<after>|$)",
@@ -85,6 +83,6 @@ def find_places(text: str, rules: PlaceRules, start: int, end: int) -> list[tupl
         m = rules.name.match(text, rules.opener.match(text, opens, end).end(), end)
         if (m and m.start() not in found and not m.group().endswith(rules.not_areas)
                 and not m.group().startswith(rules.basis_before)
-                and not rules.any_word.search(m.group())):
+                and not rules.words.search(m.group())):
             found[m.start()] = m.end()
     return sorted(found.items())
