@@ -1,5 +1,6 @@
-"""Build: the engine's hot modules compiled by Cython (pure-Python mode) where a C compiler
-is present; anywhere else, or with ZHSTATS_PURE_PYTHON=1, the same modules stay Python.
+"""Build: the engine's hot modules compiled by mypyc (from their own type hints) where a C
+compiler is present; anywhere else, or with ZHSTATS_PURE_PYTHON=1, the same modules stay
+Python.
 
 Everything else about the package is in pyproject.toml.
 """
@@ -13,47 +14,57 @@ from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
 # The per-mention path: phase two of the scanner, its tables, the reading of a match, the
-# object, and the statistic around it.
+# object, and the statistic around it. engine.py, the public API, stays Python: it says
+# in its own words what it takes (extract(None) raises its TypeError, not mypyc's).
 COMPILED = ("scanner", "grammar", "lexicon", "exclusions", "reading", "forms", "numerals",
-            "objects", "statistics", "carry", "periods", "places", "engine")
+            "objects", "statistics", "carry", "periods", "places")
+GROUP = "extractor._compiled"
+"""The shared library that holds them all (extractor/_compiled__mypyc…so)."""
 
 
 class OptionalBuildExt(build_ext):
-    """Compiles the modules side by side; one that fails to compile (no C compiler, say)
-    stays Python, with a warning, and is left out of what the install copies."""
+    """Compiles the modules side by side; if any fails (no C compiler, say), none is kept:
+    the modules call each other through the shared library, so they stay Python, with a
+    warning."""
 
     def build_extensions(self) -> None:
         self.check_extensions_list(self.extensions)
         with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
-            built = list(pool.map(self._try_build, self.extensions))
-        self.extensions = [ext for ext, ok in zip(self.extensions, built, strict=True) if ok]
+            errors = [e for e in pool.map(self._try_build, self.extensions) if e is not None]
+        if errors:
+            print(f"warning: the engine stays pure Python ({errors[0]})")
+            for ext in self.extensions:
+                path = self.get_ext_fullpath(ext.name)
+                if os.path.exists(path):
+                    os.remove(path)
+            self.extensions = []
 
-    def _try_build(self, ext: Extension) -> bool:
+    def _try_build(self, ext: Extension) -> Exception | None:
         try:
             self.build_extension(ext)
-        except Exception as err:  # any failure leaves the .py in place
-            print(f"warning: {ext.name} stays pure Python ({err})")
-            return False
-        return True
+        except Exception as err:  # any failure leaves the .py files in place
+            return err
+        return None
 
 
 def extensions() -> list[Extension]:
-    """One optional extension per compiled module, built from its own .py file."""
+    """The shared library and one small extension per compiled module; none where mypyc
+    is missing or cannot compile them."""
     if os.environ.get("ZHSTATS_PURE_PYTHON"):
         return []
     try:
-        from Cython.Build import cythonize
-    except ImportError:
+        from mypyc.build import mypycify
+
+        # the compiled modules type-check; imports without stubs (regex, cn2an) are Any
+        exts = mypycify(["--ignore-missing-imports", "--follow-imports=silent",
+                         *(f"extractor/{name}.py" for name in COMPILED)], group_name=GROUP,
+                        opt_level="3", debug_level="0")
+    except (Exception, SystemExit) as err:  # no mypyc; or it exits on a type error
+        print(f"warning: the engine stays pure Python ({err!r})")
         return []
-    # -O1: a quarter of -O3's compile time; most of the work is calls into CPython's API
-    modules = [Extension(f"extractor.{name}", [f"extractor/{name}.py"], optional=True,
-                         extra_compile_args=["-O1", "-g0"]) for name in COMPILED]
-    # Type hints type the arguments (a str is sliced and indexed as one) in the modules the
-    # engine alone calls; in engine, the public API, they stay hints, so that a compiled
-    # module behaves as its .py (extract(None) raises the same TypeError in both).
-    return [ext for public, part in ((False, modules[:-1]), (True, modules[-1:]))
-            for ext in cythonize(part, language_level=3, quiet=True,
-                                 compiler_directives={"annotation_typing": not public})]
+    for ext in exts:
+        ext.optional = True
+    return exts
 
 
 setup(ext_modules=extensions(), cmdclass={"build_ext": OptionalBuildExt})

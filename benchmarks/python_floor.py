@@ -6,7 +6,7 @@ Phase one of the scan as built (fold, squeeze, the numeral-run pattern), then fo
 every run a Python function that does N dictionary lookups and builds one row
 tuple of a mention's twelve fields, and nothing else: no grammar, no exclusion,
 no reading, no object, no statistic. Whatever the engine does per run costs at
-least this, so the figures bound what a pure-Python (or Cython-compiled, untyped)
+least this, so the figures bound what a pure-Python (or compiled, with Python objects)
 engine can reach on this corpus. Prints MB/s (CPU time, medians) for N = 0, 10, 40
 beside ``Extractor.rows`` and ``Extractor.extract``.
 """

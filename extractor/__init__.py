@@ -26,7 +26,7 @@ _LAZY = {"extract": "extractor.engine", "Extractor": "extractor.engine",
 
 
 def engine_build() -> str:
-    """How the engine's hot modules were installed: ``compiled`` (Cython, see setup.py)
+    """How the engine's hot modules were installed: ``compiled`` (mypyc, see setup.py)
     or ``pure Python`` (no C compiler at install, or ZHSTATS_PURE_PYTHON=1)."""
     from importlib.util import find_spec
 

@@ -49,7 +49,8 @@ def carry(text: str, rows: list[list[Any]], sents: list[tuple[int, int]],
             elif (of := _of_which(head, rules)) is not None:
                 place = place_at.get(start)
                 if place is not None and place >= near + of:
-                    head_object = next((x[OBJECT] for x in reversed(rows[max(0, i - LIST):i])
+                    earlier = rows[max(0, i - LIST):i][::-1]  # not reversed(): mypyc fails on it
+                    head_object = next((x[OBJECT] for x in earlier
                                         if lo <= x[START] < near + of and x[OBJECT]), None)
                     if head_object:
                         row[OBJECT], row[PLACE] = head_object, text[place:start]

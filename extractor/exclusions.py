@@ -11,7 +11,7 @@ searched over the text, each on its own.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
@@ -25,7 +25,7 @@ SPACES = frozenset(" \t\n\r\f\v\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2028\u2029\u202f\
 ANY = None  # a first set that may be any character
 
 
-def spell_lists(source: str, lists: dict[str, Iterable[str]]) -> str:
+def spell_lists(source: str, lists: Mapping[str, Iterable[str]]) -> str:
     r"""``\L<name>`` replaced by an alternation of its words, longest first (what the
     ``regex`` module's named lists match)."""
     for name, words in lists.items():
@@ -34,7 +34,7 @@ def spell_lists(source: str, lists: dict[str, Iterable[str]]) -> str:
     return source
 
 
-def expand_lists(source: str, lists: dict[str, Iterable[str]]) -> str:
+def expand_lists(source: str, lists: Mapping[str, Iterable[str]]) -> str:
     r"""``spell_lists``, and each Unicode property (``\p{Han}``) replaced by a class wide
     enough to stand for any character, so that the stdlib parser reads the pattern (to
     read its first and last characters, not to match)."""
@@ -199,7 +199,7 @@ def _item(op: Any, arg: Any) -> tuple[frozenset[str] | None, bool]:
 def _reversed(items: list[Any]) -> list[Any]:
     """A parsed sequence read backwards (its nested sequences too), for ``_first``."""
     out = []
-    for op, arg in reversed(items):
+    for op, arg in items[::-1]:  # not reversed(): mypyc fails on it over a list of Any
         if op is sre.SUBPATTERN:
             arg = (*arg[:-1], _reversed(list(arg[-1])))
         elif op is sre.ATOMIC_GROUP:

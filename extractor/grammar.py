@@ -364,9 +364,10 @@ class Grammar:
             pre = self.lex.pre_q.at(t, s)
             if pre:
                 p = s + len(pre)
-        hint = self.not_plain.match(t, p) if t[p:p + 1] in self.plain_first else True
-        if hint is None or (hint is not True and hint.lastgroup == "conn"
-                            and not self._may_range(t, p)):
+        plain = t[p:p + 1] in self.plain_first
+        hint = self.not_plain.match(t, p) if plain else None
+        if (plain and hint is None) or (hint is not None and hint.lastgroup == "conn"
+                                        and not self._may_range(t, p)):
             # the common case: a plain number, read once with its greedy tail
             e = self.num(t, p)
             if e > 0:

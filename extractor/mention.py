@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections import namedtuple
 from dataclasses import asdict, dataclass, fields
-from typing import Any
+from typing import Any, NamedTuple
 
 APPROX_FLAGS = ("exact", "about", "over", "under", "range", "vague")
 DIMENSIONS = (
@@ -56,6 +55,21 @@ class Mention:
 
 FIELDS = tuple(f.name for f in fields(Mention))
 """A Mention's field names, in order: the order of a row of ``Extractor.table``."""
-Found = namedtuple("Found", FIELDS[:FIELDS.index("rule") + 1])
-"""A mention as the scan reads it: Mention's fields up to ``rule``, before the statistic
-around it (a tuple: far cheaper to build than a Mention)."""
+
+
+class Found(NamedTuple):
+    """A mention as the scan reads it: Mention's fields up to ``rule``, before the statistic
+    around it (a tuple: far cheaper to build than a Mention)."""
+
+    start: int
+    end: int
+    surface: str
+    value: float | None
+    lower: float | None
+    upper: float | None
+    approx: str
+    qualifier: str | None
+    unit: str | None
+    dimension: str
+    object: str | None
+    rule: str

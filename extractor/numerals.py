@@ -29,7 +29,9 @@ def step(value: Decimal) -> Decimal:
     """One unit of the value's last non-zero digit (130 → 10, 2.6e6 → 1e5)."""
     if value == 0:
         return Decimal(1)
-    return Decimal(1).scaleb(value.normalize().as_tuple().exponent)
+    exponent = value.normalize().as_tuple().exponent
+    assert isinstance(exponent, int)  # a finite value's
+    return Decimal(1).scaleb(exponent)
 
 
 def to_float(value: Decimal | None) -> float | None:
@@ -57,7 +59,7 @@ class Numerals:
         object.__setattr__(self, "big", big)
         # Financial, Traditional and one-character forms → the simple ones cn2an
         # reads even when mixed (一千零拾肆, 兩千六, 廿二).
-        words = {**self.digits, **self.places,
+        words: dict[str, int | Decimal] = {**self.digits, **self.places,
                  **{k: v for k, v in self.magnitudes.items() if not k.isascii()}}
         object.__setattr__(self, "simple",
                            str.maketrans({k: _SIMPLE[int(v)] for k, v in words.items()}))

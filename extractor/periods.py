@@ -369,11 +369,9 @@ def resolve(m: TimeMatch, rules: PeriodRules, published: date | None,
         if unit == "年":
             return _years_back(published, n), published
         if unit in ("个月", "個月"):
-            month = published.month - n
-            year = published.year + (month - 1) // 12
-            month = (month - 1) % 12 + 1
-            day = min(published.day, calendar.monthrange(year, month)[1])
-            return date(year, month, day), published
+            back = published.month - n
+            yr, mo = published.year + (back - 1) // 12, (back - 1) % 12 + 1
+            return date(yr, mo, min(published.day, calendar.monthrange(yr, mo)[1])), published
         return date.fromordinal(published.toordinal() - n), published
 
     year: int | None = None

@@ -244,12 +244,12 @@ class Reader:
                 r.dimension = unit_dim
         self._apply_qualifiers(r, words)
         quals = [w for _, w in words]
-        if g("conn"):
-            quals.insert(1 if g("pre") else 0, g("conn"))
-        if g("vmark") or g("few"):
-            quals.insert(0, g("vmark") or g("few"))
-        if g("vidiom"):
-            quals.insert(0, g("vidiom"))
+        if conn := g("conn"):
+            quals.insert(1 if g("pre") else 0, conn)
+        if mark := g("vmark") or g("few"):
+            quals.insert(0, mark)
+        if idiom := g("vidiom"):
+            quals.insert(0, idiom)
         return r, "|".join(quals) or None
 
     def _apply_qualifiers(self, r: Reading, words: list[tuple[str, str]]) -> None:

@@ -53,7 +53,9 @@ def squeeze(folded: str) -> tuple[str, list[int] | None]:
     pasted from PDFs and tables), with the map from squeezed back to text offsets."""
     if " " not in folded:
         return folded, None
-    parts, index, pos = [], [], 0
+    parts: list[str] = []
+    index: list[int] = []
+    pos = 0
     for m in SPACES.finditer(folded):
         parts.append(folded[pos:m.start()])
         index.extend(range(pos, m.start()))
@@ -160,8 +162,8 @@ class Scanner:
                 continue
             if cand is None:
                 return
-            start, end, name, match, _ = cand
-            yield self._hit(text, t, index, start, end, name, match)
+            start, end, excluded, match, _ = cand
+            yield self._hit(text, t, index, start, end, excluded, match)
             pos = end
 
     @staticmethod

@@ -50,6 +50,8 @@ _NO_MULTIPLE = tuple(n for n in FRAMES if n != "multiple")
 _GROUPS = tuple((n, f"_{n}") for n in FRAMES)
 _GROUPS_NO_MULTIPLE = tuple((n, f"_{n}") for n in _NO_MULTIPLE)
 """Each frame's group in the alternation of the frames."""
+PeriodFields = tuple[str | None, str | None, str | None]
+"""A mention's period, period_start and period_end."""
 _MEASURE = {"level_to": "level", "comparative": "change", "multiple": "change",
             "change": "change", "share": "share"}
 
@@ -208,9 +210,9 @@ _LEVEL = _Frame()
 def _frame(text: str, m: Found, rules: StatRules, clause_breaks: list[int]) -> _Frame:
     """Measure, direction and basis from the clause right before the mention
     (``clause_breaks``: where the text's clause breaks stand, in order)."""
-    for prefix, direction in rules.surface.items():
+    for prefix, sign in rules.surface.items():
         if m.surface.startswith(prefix):
-            return _Frame("change", direction)
+            return _Frame("change", sign)
     j = bisect_left(clause_breaks, m.start)
     lo = max(0, m.start - WINDOW, clause_breaks[j - 1] + 1 if j else 0)
     if lo == m.start:
@@ -300,8 +302,9 @@ def _holiday_days(periods: list[Period]) -> list[Period]:
             and 0 < (p.last - p.first).days < HOLIDAY_DAYS}
     if not days:
         return periods
-    moved = {(p.first, p.last): days[p.first] for p in periods
-             if p.kind == "holiday" and "天" not in p.text and p.first in days}
+    moved: dict[tuple[date | None, date | None], date] = {
+        (p.first, p.last): days[p.first] for p in periods
+        if p.kind == "holiday" and "天" not in p.text and p.first in days}
     return [p._replace(last=moved[p.first, p.last])
             if p.kind == "holiday" and (p.first, p.last) in moved else p for p in periods]
 
@@ -407,7 +410,8 @@ def annotate(text: str, mentions: list[Found], rules: StatRules,
     no_object: dict[str, bool] = {}
     """Per text: whether a phrase is refused as an object (they repeat)."""
     period_ends = [p.end for p in periods]
-    period_fields = [(p.text, _iso(p.first), _iso(p.last)) for p in periods]
+    period_fields: list[PeriodFields] = [(p.text, _iso(p.first), _iso(p.last))
+                                         for p in periods]
     lead_fields = ((lead_period.text, _iso(lead_period.first), _iso(lead_period.last))
                    if lead_period else None)
     place_ends = [e for _, e in places]
@@ -421,7 +425,7 @@ def annotate(text: str, mentions: list[Found], rules: StatRules,
         j = bisect_right(period_ends, m.start) - 1
         if j >= 0 and periods[j].start >= para_lo:
             period = period_fields[j]
-        elif lead_fields is not None and lead_period.end <= m.start:
+        elif lead_fields is not None and lead_period is not None and lead_period.end <= m.start:
             period = lead_fields
         else:
             period = _NO_PERIOD
@@ -461,7 +465,7 @@ def annotate(text: str, mentions: list[Found], rules: StatRules,
     return rows
 
 
-_NO_PERIOD = (None, None, None)
+_NO_PERIOD: PeriodFields = (None, None, None)
 def _outside(mentions: list[Found], para_of: list[int],
              windows: list[Period]) -> tuple[list[Found], list[int]]:
     """The mentions (and their paragraphs) that no time window overlaps."""

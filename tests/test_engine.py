@@ -96,6 +96,18 @@ def test_table_rows_are_the_mentions_fields_in_order() -> None:
         Extractor().table(b"64\xe5\xae\xb6")
 
 
+def test_found_is_a_mentions_fields_up_to_its_rule() -> None:
+    """The scan's tuple and the public record spell their shared fields alike, in order
+    (Found is written out for the compiled build, which needs its field types)."""
+    from typing import get_type_hints
+
+    from extractor.mention import FIELDS, Found
+
+    assert Found._fields == FIELDS[:FIELDS.index("rule") + 1]
+    types = get_type_hints(Mention)
+    assert get_type_hints(Found) == {name: types[name] for name in Found._fields}
+
+
 def test_plain_numbers_read_without_decimal_as_the_general_path_reads_them() -> None:
     """The fast reading of a plain number (digits, one point, whole magnitudes, a unit)
     gives the very fields of the general Decimal path, float for float."""
