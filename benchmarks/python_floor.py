@@ -3,35 +3,45 @@
     python benchmarks/python_floor.py [--mb 1] [--runs 5]
 
 Phase one of the scan as built (fold, squeeze, the numeral-run pattern), then for
-every run a Python function that does N dictionary lookups and builds one row
-tuple of a mention's twelve fields, and nothing else: no grammar, no exclusion,
-no reading, no object, no statistic. Whatever the engine does per run costs at
-least this, so the figures bound what a pure-Python (or compiled, with Python objects)
-engine can reach on this corpus. Prints MB/s (CPU time, medians) for N = 0, 10, 40
-beside ``Extractor.rows`` and ``Extractor.extract``.
+every run a function (``floor_row.py``: as Python, and compiled by mypyc where mypy is
+installed) that does N dictionary lookups and builds one row tuple of a mention's
+twelve fields, and nothing else: no grammar, no exclusion, no reading, no object, no
+statistic. Whatever the engine does per run costs at least this, so the figures bound
+what an engine of Python objects, compiled or not, can reach on this corpus. Prints
+MB/s (CPU time, medians) for N = 0, 10, 40 beside ``Extractor.rows`` and
+``Extractor.extract``.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
+import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import floor_row
 from bench import corpus
 
-LOOKUP = {c: i for i, c in enumerate("0123456789万亿千百十元个人家%")}
 
-
-def _row(t: str, a: int, b: int, lookups: int) -> tuple:
-    get = LOOKUP.get
-    for _ in range(lookups):
-        get(t[a:a + 1], 0)
-    return (a, b, t[a:b], 1.0, 1.0, 1.0, "exact", None, "元", "currency", None, "number")
+def _compiled_rows(into: Path) -> ModuleType | None:
+    """``floor_row`` compiled by mypyc in ``into``, or None where mypyc is missing."""
+    source = into / "floor_row_compiled.py"
+    shutil.copy(Path(__file__).with_name("floor_row.py"), source)
+    done = subprocess.run([sys.executable, "-m", "mypyc", source.name], cwd=into,
+                          capture_output=True)
+    if done.returncode:
+        return None
+    sys.path.insert(0, str(into))
+    return importlib.import_module("floor_row_compiled")
 
 
 def _mb_per_s(texts: list[str], fn: Callable[[str], object], runs: int) -> float:
@@ -62,17 +72,18 @@ def main() -> None:
     count = sum(len(runs.findall(squeeze(fold(t))[0])) for t in texts)
     mentions = sum(len(extractor.rows(t)) for t in texts)
 
-    def floor(lookups: int) -> Callable[[str], object]:
-        def scan(text: str) -> list[tuple]:
-            t = squeeze(fold(text))[0]
-            return [_row(t, *m.span(), lookups) for m in runs.finditer(t)]
-        return scan
+    def floor(module: ModuleType, lookups: int) -> Callable[[str], object]:
+        return lambda text: module.rows(squeeze(fold(text))[0], runs, lookups)
 
     print(f"{args.mb:g} MB of the bench corpus: {count:,} numeral runs, {mentions:,} mentions; "
           f"engine {engine_build()}; CPU MB/s, median of {args.runs}")
-    for lookups in (0, 10, 40):
-        print(f"phase one + {lookups:2d} lookups and a row tuple per run  "
-              f"{_mb_per_s(texts, floor(lookups), args.runs):6.2f}")
+    with tempfile.TemporaryDirectory() as tmp:
+        compiled = _compiled_rows(Path(tmp))
+        for lookups in (0, 10, 40):
+            for name, module in (("Python", floor_row), ("mypyc", compiled)):
+                if module is not None:
+                    print(f"phase one + {lookups:2d} lookups and a row tuple per run, {name:6s} "
+                          f"{_mb_per_s(texts, floor(module, lookups), args.runs):6.2f}")
     print(f"Extractor.rows (scan, reading, object)           "
           f"{_mb_per_s(texts, extractor.rows, args.runs):6.2f}")
     print(f"Extractor.extract (with the statistic, §5)        "
