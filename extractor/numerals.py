@@ -59,8 +59,9 @@ class Numerals:
         object.__setattr__(self, "big", big)
         # Financial, Traditional and one-character forms → the simple ones cn2an
         # reads even when mixed (一千零拾肆, 兩千六, 廿二).
-        words: dict[str, int | Decimal] = {**self.digits, **self.places,
-                 **{k: v for k, v in self.magnitudes.items() if not k.isascii()}}
+        words: dict[str, int | Decimal] = {
+            **self.digits, **self.places,
+            **{k: v for k, v in self.magnitudes.items() if not k.isascii()}}
         object.__setattr__(self, "simple",
                            str.maketrans({k: _SIMPLE[int(v)] for k, v in words.items()}))
 
