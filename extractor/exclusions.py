@@ -279,7 +279,8 @@ class Exclusions:
     """Exclusion words that open on a numeral, by (first character, the character
     after their numeral run, or None when the word is all numerals), longest first."""
     words_rank: int
-    run_end: re.Pattern[str]
+    run_chars: frozenset[str]
+    """The characters of a numeral run (digits, Chinese numerals)."""
     searched: tuple[tuple[int, str, Any], ...]
     """(rank, name, compiled pattern) of the exclusions searched over the text."""
     word_firsts: frozenset[str] = frozenset()
@@ -325,10 +326,9 @@ class Exclusions:
         if other_words:  # one plain alternation: the stdlib engine searches it fast
             searched.append((words_rank, "words",
                              re.compile("|".join(re.escape(w) for w in other_words))))
-        run_end = re.compile("[" + "".join(re.escape(c) for c in sorted(run_chars)) + "]*")
         return cls({c: tuple(es) for c, es in by_first.items()},
                    {c: tuple(es) for c, es in by_lead.items()},
-                   {k: tuple(ws) for k, ws in by_word.items()}, words_rank, run_end,
+                   {k: tuple(ws) for k, ws in by_word.items()}, words_rank, run_chars,
                    tuple(searched), frozenset(c for c, _ in by_word))
 
     def before(self, text: str, i: int) -> tuple[int, str, int] | None:
@@ -337,7 +337,7 @@ class Exclusions:
         entries = self.by_lead.get(text[i - 1:i])
         if not entries:
             return None
-        q = self.run_end.match(text, i).end()  # type: ignore[union-attr]
+        q = self._run_end(text, i)
         after = text[q:q + 1]
         for rank, name, pattern, follow in entries:
             if follow is not None and after not in follow:
@@ -347,12 +347,20 @@ class Exclusions:
                 return rank, name, m.end()
         return None
 
+    def _run_end(self, text: str, i: int) -> int:
+        """The end of the numeral run at ``i`` (a loop: cheaper than a pattern call for
+        the few characters of a run)."""
+        run, n = self.run_chars, len(text)
+        while i < n and text[i] in run:
+            i += 1
+        return i
+
     def at(self, text: str, i: int) -> tuple[int, str, int] | None:
         """(rank, name, end) of the first exclusion (in rank order) matching at ``i``."""
         c = text[i]
         if c not in self.by_first and c not in self.word_firsts:
             return None
-        q = self.run_end.match(text, i).end()  # type: ignore[union-attr]
+        q = self._run_end(text, i)
         after = text[q:q + 1]
         tries = self.tries.get((c, after))
         if tries is None:

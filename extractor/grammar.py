@@ -165,8 +165,14 @@ class Grammar:
     def _mixed(self, t: str, i: int) -> int:
         """Arabic digits between place words: 3万4000, 1千零1, 5亿1万4千6百, 100万三千,
         1,126万7千."""
-        j = _LEAD_RUN.match(t, i).end()  # type: ignore[union-attr]
         places, cn_digit = self.cn_place, self.cn_digit
+        j, n = i, len(t)
+        while j < n and t[j] in DIGITS:
+            j += 1
+        c = t[j:j + 1]
+        if c != "," and c not in places:
+            return -1  # most numbers: no place word after the digits (a loop, no pattern)
+        j = _LEAD_RUN.match(t, i).end()  # type: ignore[union-attr]
         steps = 0
         while t[j:j + 1] in places and self.no_unit(t, j):
             k = j + 1

@@ -41,7 +41,11 @@ def _folder() -> tuple[re.Pattern[str], dict[str, str]]:
 def fold(text: str) -> str:
     """Length-preserving NFKC fold of ``text`` (only the runs that change are rebuilt)."""
     pattern, table = _folder()
-    return pattern.sub(lambda m: "".join(map(table.__getitem__, m.group())), text)
+
+    def run(m: re.Match[str]) -> str:
+        got = m.group()
+        return table[got] if len(got) == 1 else "".join(map(table.__getitem__, got))
+    return pattern.sub(run, text)
 
 
 @dataclass(frozen=True, slots=True)

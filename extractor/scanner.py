@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import heapq
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
-from typing import NamedTuple
+from dataclasses import dataclass
 
 import regex
 
@@ -31,11 +32,12 @@ MENTION_RANK = 1 << 30
 """Mentions rank after every exclusion at the same start."""
 
 
-class Hit(NamedTuple):
+@dataclass(slots=True)
+class Hit:
     """One winner of the scan: an exclusion (``name``) or a mention (``match``).
 
-    ``start``/``end`` are offsets in the text; ``match`` offsets are in the
-    scanned (folded, squeezed) text ``scanned``.
+    ``start``/``end`` are offsets in the text; ``match`` offsets are in the scanned
+    (folded, squeezed) text, and ``surface`` is the scanned text of the hit.
     """
 
     start: int
@@ -43,26 +45,36 @@ class Hit(NamedTuple):
     name: str | None
     match: Match | None
     surface: str
-    """The scanned text of the hit (folded)."""
-    scanned: tuple[int, int]
-    """The hit's span in the scanned text."""
 
 
-def squeeze(folded: str) -> tuple[str, list[int] | None]:
+def squeeze(folded: str) -> tuple[str, list[int], list[int]]:
     """Drop the spaces next to Chinese characters (1000 万, 百分之 2, 三千 九百: text
-    pasted from PDFs and tables), with the map from squeezed back to text offsets."""
+    pasted from PDFs and tables). Returns the squeezed text and where it was cut: an
+    offset ``x`` of it at or after ``cuts[k]`` (the last such) is ``x + shifts[k]`` in
+    ``folded``."""
     if " " not in folded:
-        return folded, None
+        return folded, [], []
     parts: list[str] = []
-    index: list[int] = []
-    pos = 0
+    cuts: list[int] = []
+    shifts: list[int] = []
+    pos = shift = 0
     for m in SPACES.finditer(folded):
-        parts.append(folded[pos:m.start()])
-        index.extend(range(pos, m.start()))
-        pos = m.end()
+        a, b = m.span()
+        parts.append(folded[pos:a])
+        shift += b - a
+        cuts.append(b - shift)
+        shifts.append(shift)
+        pos = b
+    if not cuts:
+        return folded, [], []
     parts.append(folded[pos:])
-    index.extend(range(pos, len(folded) + 1))
-    return "".join(parts), index
+    return "".join(parts), cuts, shifts
+
+
+def unsqueeze(x: int, cuts: list[int], shifts: list[int]) -> int:
+    """The offset in the folded text of offset ``x`` of the squeezed one."""
+    k = bisect_right(cuts, x)
+    return x + shifts[k - 1] if k else x
 
 
 class Scanner:
@@ -134,7 +146,7 @@ class Scanner:
 
     def scan(self, text: str) -> Iterator[Hit]:
         """Every winner of the scan over ``text``, in text order."""
-        t, index = squeeze(fold(text))
+        t, cuts, shifts = squeeze(fold(text))
         runs = [m.span() for m in self.runs.finditer(t)]
         heap: list[tuple[int, int, int, str, object]] = []
         for rank, name, pattern in self.exclusions.searched:
@@ -157,17 +169,20 @@ class Scanner:
                     heapq.heapreplace(heap, (m.start(), rank, m.end(), name, pattern))
             if heap and (cand is None or (heap[0][0], heap[0][1]) < (cand[0], cand[4])):
                 start, rank, end, name, pattern = heap[0]
-                yield self._hit(text, t, index, start, end, name, None)
+                yield self._hit(t, cuts, shifts, start, end, name, None)
                 pos = end
                 continue
             if cand is None:
                 return
             start, end, excluded, match, _ = cand
-            yield self._hit(text, t, index, start, end, excluded, match)
+            yield self._hit(t, cuts, shifts, start, end, excluded, match)
             pos = end
 
     @staticmethod
-    def _hit(text: str, t: str, index: list[int] | None, start: int, end: int,
+    def _hit(t: str, cuts: list[int], shifts: list[int], start: int, end: int,
              name: str | None, match: Match | None) -> Hit:
-        a, b = (index[start], index[end - 1] + 1) if index else (start, end)
-        return Hit(a, b, name, match, t[start:end], (start, end))
+        if cuts:
+            a, b = unsqueeze(start, cuts, shifts), unsqueeze(end - 1, cuts, shifts) + 1
+        else:
+            a, b = start, end
+        return Hit(a, b, name, match, t[start:end])
