@@ -76,10 +76,12 @@ class Grammar:
         self.num_first = DIGITS | lex.cn_num
         self.conn_first = lex.conn.first
         self.forms = tuple((form, form.first(self)) for form in forms)
-        within = f"[^{''.join(sorted(CLAUSE_BREAKS))}]{{0,{NEAR}}}?"
-        self.conn_near = re.compile(
-            within + "[" + "".join(re.escape(c) for c in sorted(self.conn_first)) + "]")
-        self.frac_near = re.compile(within + re.escape(lex.frac))
+        # a range connector (or 分之) ahead within the clause; the connector as a possessive
+        # run of what it is not, then it (a lazy run retries at every character)
+        breaks = "".join(sorted(CLAUSE_BREAKS))
+        conns = "".join(re.escape(c) for c in sorted(self.conn_first))
+        self.conn_near = re.compile(f"[^{breaks}{conns}]{{0,{NEAR}}}+[{conns}]")
+        self.frac_near = re.compile(f"[^{breaks}]{{0,{NEAR}}}?{re.escape(lex.frac)}")
         # where only a plain number can start (no pre-qualifier, sign or other form)
         others = (lex.pre_q.first | lex.negative.first | lex.vague_idioms.first
                   | lex.double.first | lex.vague_marker.first | {HALF}

@@ -36,7 +36,9 @@ from extractor.periods import (
 from extractor.places import PlaceRules, compile_places, find_places
 from extractor.rules import RuleError
 
-SENTENCE_BREAKS = re.compile(r"[。！？!?；;\n]")
+SENTENCE_BREAK_CHARS = "。！？!?；;\n"
+_CLAUSE_ONLY = frozenset(CLAUSE_BREAK_CHARS) - frozenset(SENTENCE_BREAK_CHARS)
+"""The clause breaks that do not end a sentence (the sentence breaks are clause breaks)."""
 SENTENCE_END = re.compile(r"[。！？!?]")
 WINDOW = 32
 """How many characters before a mention its frames may reach (within its clause)."""
@@ -399,8 +401,8 @@ def annotate(text: str, mentions: list[Found], rules: StatRules,
     windows = [p for p in periods if p.window]
     if windows:
         mentions, para_of = _outside(mentions, para_of, windows)
-    breaks = [b.start() for b in SENTENCE_BREAKS.finditer(text)]
     clause_breaks = [b.start() for b in CLAUSE_BREAK.finditer(text)]
+    breaks = [b for b in clause_breaks if text[b] not in _CLAUSE_ONLY]
     frames = [_frame(text, m, rules, clause_breaks) for m in mentions]
     periods = _outside_bases(periods, [(f.opens, m.start) for f, m in zip(frames, mentions,
                                                                           strict=True)
