@@ -36,8 +36,8 @@ MENTION_RANK = 1 << 30
 class Hit:
     """One winner of the scan: an exclusion (``name``) or a mention (``match``).
 
-    ``start``/``end`` are offsets in the text; ``match`` offsets are in the scanned
-    (folded, squeezed) text, and ``surface`` is the scanned text of the hit.
+    ``start``/``end`` are offsets in the text; ``match`` offsets are in the
+    scanned (folded, squeezed) text ``scanned``.
     """
 
     start: int
@@ -45,6 +45,9 @@ class Hit:
     name: str | None
     match: Match | None
     surface: str
+    """The scanned text of the hit (folded)."""
+    scanned: tuple[int, int]
+    """The hit's span in the scanned text."""
 
 
 def squeeze(folded: str) -> tuple[str, list[int], list[int]]:
@@ -185,4 +188,4 @@ class Scanner:
             a, b = unsqueeze(start, cuts, shifts), unsqueeze(end - 1, cuts, shifts) + 1
         else:
             a, b = start, end
-        return Hit(a, b, name, match, t[start:end])
+        return Hit(a, b, name, match, t[start:end], (start, end))

@@ -25,7 +25,7 @@ from legacy_scan import legacy_scan
 from extractor import APPROX_FLAGS, DIMENSIONS, Mention, extract
 from extractor.lexicon import fold
 from extractor.ruleset import default_ruleset
-from extractor.scanner import squeeze
+from extractor.scanner import squeeze, unsqueeze
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = 2000
@@ -114,6 +114,15 @@ def spans(text: str) -> list[tuple[str | None, tuple[int, int]]]:
 
 def reference(text: str) -> list[tuple[str | None, tuple[int, int]]]:
     return legacy_scan(squeeze(fold(text))[0])
+
+
+@pytest.mark.parametrize("text", ["1000 万元", "百分之 2", "59. 4亿元和11.1 %", "三千 九百  人",
+                                  "没有空格的句子", "a  b 1 万 2 亿"])
+def test_squeeze_maps_every_offset_back(text: str) -> None:
+    folded = fold(text)
+    squeezed, cuts, shifts = squeeze(folded)
+    assert [folded[unsqueeze(x, cuts, shifts)] for x in range(len(squeezed))] == list(squeezed)
+    assert len(folded) - len(squeezed) == (shifts[-1] if shifts else 0)
 
 
 def _new_forms() -> tuple[str, ...]:
