@@ -54,6 +54,7 @@ _GROUPS_NO_MULTIPLE = tuple((n, f"_{n}") for n in _NO_MULTIPLE)
 """Each frame's group in the alternation of the frames."""
 PeriodFields = tuple[str | None, str | None, str | None]
 """A mention's period, period_start and period_end."""
+_NO_PERIOD: PeriodFields = (None, None, None)
 _MEASURE = {"level_to": "level", "comparative": "change", "multiple": "change",
             "change": "change", "share": "share"}
 
@@ -467,7 +468,6 @@ def annotate(text: str, mentions: list[Found], rules: StatRules,
     return rows
 
 
-_NO_PERIOD: PeriodFields = (None, None, None)
 def _outside(mentions: list[Found], para_of: list[int],
              windows: list[Period]) -> tuple[list[Found], list[int]]:
     """The mentions (and their paragraphs) that no time window overlaps."""
