@@ -16,8 +16,8 @@ from setuptools.command.build_ext import build_ext
 # The per-mention path: phase two of the scanner, its tables, the reading of a match, the
 # object, and the statistic around it. engine.py, the public API, stays Python: it says
 # in its own words what it takes (extract(None) raises its TypeError, not mypyc's).
-COMPILED = ("scanner", "grammar", "lexicon", "exclusions", "reading", "forms", "numerals",
-            "objects", "statistics", "carry", "periods", "places")
+COMPILED = ("found", "scanner", "grammar", "lexicon", "exclusions", "reading", "forms",
+            "numerals", "objects", "statistics", "carry", "periods", "places")
 GROUP = "extractor._compiled"
 """The shared library that holds them all (extractor/_compiled__mypyc…so)."""
 

@@ -179,7 +179,7 @@ def _pattern_time(texts: list[str]) -> None:
     spent: dict[str, list[float]] = {}
     rules = _wrap(Ruleset.load(), "rules", spent, set())
     for module in ("scanner", "grammar", "exclusions", "lexicon", "forms", "reading",
-                   "objects", "statistics", "periods", "places", "carry", "engine"):
+                   "objects", "statistics", "periods", "places", "carry", "found"):
         mod = importlib.import_module(f"extractor.{module}")
         for attr, value in list(vars(mod).items()):
             if isinstance(value, PATTERN_TYPES):

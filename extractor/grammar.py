@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from extractor.lexicon import Lexicon
@@ -47,15 +46,19 @@ _QIAN = frozenset("钱錢")
 HALF = "半"
 
 
-@dataclass(slots=True)
 class Match:
-    """What the grammar read at one position: its span, form and named parts."""
+    """What the grammar read at one position: its span, form and named parts (a plain
+    class: compiled, its constructor is native, where a dataclass's is interpreted)."""
 
-    start: int
-    end: int
-    form: str
-    groups: Groups
-    posts: tuple[str, ...] = ()
+    __slots__ = ("end", "form", "groups", "posts", "start")
+
+    def __init__(self, start: int, end: int, form: str, groups: Groups,
+                 posts: tuple[str, ...] = ()) -> None:
+        self.start = start
+        self.end = end
+        self.form = form
+        self.groups = groups
+        self.posts = posts
 
 
 class Grammar:

@@ -16,7 +16,6 @@ import heapq
 import re
 from bisect import bisect_right
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import regex
 
@@ -32,22 +31,25 @@ MENTION_RANK = 1 << 30
 """Mentions rank after every exclusion at the same start."""
 
 
-@dataclass(slots=True)
 class Hit:
     """One winner of the scan: an exclusion (``name``) or a mention (``match``).
 
     ``start``/``end`` are offsets in the text; ``match`` offsets are in the
-    scanned (folded, squeezed) text ``scanned``.
+    scanned (folded, squeezed) text, where the hit spans ``scanned``; ``surface`` is
+    the scanned text of the hit (folded). A plain class: compiled, its constructor is
+    native, where a dataclass's is interpreted.
     """
 
-    start: int
-    end: int
-    name: str | None
-    match: Match | None
-    surface: str
-    """The scanned text of the hit (folded)."""
-    scanned: tuple[int, int]
-    """The hit's span in the scanned text."""
+    __slots__ = ("end", "match", "name", "scanned", "start", "surface")
+
+    def __init__(self, start: int, end: int, name: str | None, match: Match | None,
+                 surface: str, scanned: tuple[int, int]) -> None:
+        self.start = start
+        self.end = end
+        self.name = name
+        self.match = match
+        self.surface = surface
+        self.scanned = scanned
 
 
 def squeeze(folded: str) -> tuple[str, list[int], list[int]]:
