@@ -7,7 +7,8 @@ and prints, for each stage, the seconds spent in it and its share of the run.
 Shares are cumulative times of the functions named, so a stage nested in another
 is also counted there. The last lines time phase one alone (folding and the
 numeral-run pattern, no Python work around them) and the searched exclusions
-alone: the most any extraction built on them could reach.
+alone, one pass each and as one alternation: the most any extraction built on
+them could reach.
 
 ``--patterns`` instead times the calls into the pattern engines (``re``,
 ``regex``): every compiled pattern of the rule set and of the engine's modules
@@ -234,9 +235,9 @@ def _pattern_time(texts: list[str]) -> None:
     print(f"  an engine whose own work took no time, with these calls: at most "
           f"{mb / inside:.1f} MB/s")
     rule_patterns = _rule_patterns()
-    around = [name for name, source in rule_patterns if _LOOKAROUND.search(source)]
+    around = sum(1 for _, source in rule_patterns if _LOOKAROUND.search(source))
     print(f"rule patterns with a lookaround, which DFA engines (RE2, Hyperscan, Rust's regex) "
-          f"do not run: {len(around)} of {len(rule_patterns)}; the frames match backwards")
+          f"do not run: {around} of {len(rule_patterns)}; the frames match backwards")
     print(f"{'pattern':<58} {'ms/MB':>7} {'calls/MB':>9} {'us/call':>8}")
     for name, (n, s) in sorted(own.items(), key=lambda kv: -kv[1][1])[:20]:
         print(f"{name:<58.58} {s / mb * 1e3:>7.1f} {n / mb:>9,.0f} {s / n * 1e6:>8.2f}")
@@ -246,16 +247,19 @@ _LOOKAROUND = re.compile(r"\(\?<?[=!]")
 
 
 def _rule_patterns() -> list[tuple[str, str]]:
-    """The sources of the patterns written in the rule files: searched exclusions,
-    frames, sentence bases, time words, and the time expressions."""
+    """The sources of the patterns written in the rule files: every exclusion (searched,
+    or tried at runs), the frames, sentence bases, time words, and time expressions."""
     from extractor.ruleset import default_ruleset
 
     rules = default_ruleset()
-    stats = rules.statistics
-    patterns = [(name, p) for _, name, p in rules.scanner.exclusions.searched] + [
-        ("frames", stats.frames), ("bases", stats.sentence_basis),
-        ("time_words", stats.time_words), ("after_basis", stats.periods.after_basis)]
-    return ([(name, p.pattern) for name, p in patterns]
+    stats, excl = rules.statistics, rules.scanner.exclusions
+    exclusions = {name: p.pattern for _, name, p in excl.searched}
+    for entries in (*excl.by_first.values(), *excl.by_lead.values()):
+        exclusions.update((name, p.pattern) for _, name, p, _ in entries)
+    return (sorted(exclusions.items())
+            + [(name, p.pattern) for name, p in (
+                ("frames", stats.frames), ("bases", stats.sentence_basis),
+                ("time_words", stats.time_words), ("after_basis", stats.periods.after_basis))]
             + [(f"period {i}", src) for i, src in enumerate(stats.periods.sources)])
 
 
